@@ -1,0 +1,1 @@
+"""Foundation shared by every package: settings, database access, migrations."""

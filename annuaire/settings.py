@@ -1,0 +1,59 @@
+"""Every ANNUAIRE_* environment variable, declared once with its default and help text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+def _setting(default: str | None, help: str) -> object:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration read from the environment once; nothing else reads `os.environ`."""
+
+    database_url: str | None = _setting(
+        None,
+        "PostgreSQL URL (postgresql://user:pass@host/db). Unset: an embedded PostgreSQL is "
+        "started with its data under ANNUAIRE_HOME/pgdata.",
+    )
+    home: str = _setting("./var", "Folder for the embedded database and downloaded files.")
+    elasticsearch_url: str | None = _setting(
+        None, "Elasticsearch URL for the optional search backend (unused until configured)."
+    )
+    statement_timeout_ms: str = _setting(
+        "5000", "Time limit of one read query, in milliseconds (read sessions only)."
+    )
+    removal_threshold: str = _setting(
+        "0.05",
+        "Share of present records a full snapshot may remove before the load is refused "
+        "(overridden by --force).",
+    )
+    public_base_url: str | None = _setting(
+        None, "Base URL written in FHIR links (fullUrl, next). Unset: taken from the request."
+    )
+    pool_size: str = _setting("4", "Database connections kept per server process.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"ANNUAIRE_{f.name.upper()}")
+            if raw not in (None, ""):
+                values[f.name] = raw
+        return cls(**values)
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home).expanduser().resolve()
+
+
+def documented_settings() -> list[tuple[str, str | None, str]]:
+    """(variable name, default, help) for every setting, for docs and `annuaire config`."""
+    return [
+        (f"ANNUAIRE_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)
+    ]

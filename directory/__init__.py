@@ -1,0 +1,1 @@
+"""The RPPS, FINESS and ROR domain: tables, queries, search and FHIR mapping."""

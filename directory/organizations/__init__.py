@@ -1,0 +1,1 @@
+"""FINESS legal entities (EJ) and geographic establishments (EG)."""

@@ -1,0 +1,1 @@
+"""Source parsers, the shared load pipeline, run records, generators."""
