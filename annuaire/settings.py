@@ -54,6 +54,4 @@ class Settings:
 
 def documented_settings() -> list[tuple[str, str | None, str]]:
     """(variable name, default, help) for every setting, for docs and `annuaire config`."""
-    return [
-        (f"ANNUAIRE_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)
-    ]
+    return [(f"ANNUAIRE_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)]

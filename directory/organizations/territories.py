@@ -26,12 +26,26 @@ OVERSEAS: dict[str, Territory] = {
 }
 
 # FINESS overseas département code → INSEE département code (commune codes start with it).
-INSEE_DEPARTMENT = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975",
-                    "9F": "976", "9J": "986"}
+INSEE_DEPARTMENT = {
+    "9A": "971",
+    "9B": "972",
+    "9C": "973",
+    "9D": "974",
+    "9E": "975",
+    "9F": "976",
+    "9J": "986",
+}
 FINESS_DEPARTMENT = {insee: finess for finess, insee in INSEE_DEPARTMENT.items()}
 # Prefix of the FINESS numbers a département assigns (9A → 9701…, Mayotte 9F → 9805…).
-NUMBER_PREFIX = {"9A": "9701", "9B": "9702", "9C": "9703", "9D": "9704", "9E": "9705",
-                 "9F": "9805", "9J": "9806"}
+NUMBER_PREFIX = {
+    "9A": "9701",
+    "9B": "9702",
+    "9C": "9703",
+    "9D": "9704",
+    "9E": "9705",
+    "9F": "9805",
+    "9J": "9806",
+}
 
 
 def territory(department: str | None) -> Territory | None:

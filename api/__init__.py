@@ -1,0 +1,25 @@
+"""The Flask application: FHIR R4 under /fhir, the JSON API under /api/v1, health."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from annuaire.db import make_engine
+from annuaire.settings import Settings
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
+    """Wire blueprints, error handlers and the database engine; nothing else happens here."""
+    from api import errors, fhir, health, v1
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.extensions["engine"] = engine or make_engine(settings)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    errors.register(app)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(fhir.blueprint, url_prefix="/fhir")
+    v1.register(app)
+    return app

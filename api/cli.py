@@ -1,0 +1,187 @@
+"""The `annuaire` command: serve, load, runs, generate, db."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import click
+
+from annuaire.db import DatabaseUnavailable, make_engine, raw_url
+from annuaire.migrate import current_revision, upgrade
+from annuaire.settings import Settings, documented_settings
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _ready_engine(settings: Settings):  # noqa: ANN202
+    """An engine on a migrated database, or a one-line error and exit."""
+    try:
+        engine = make_engine(settings)
+        upgrade(engine)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    return engine
+
+
+@click.group()
+def main() -> None:
+    """Directory and reference data of French health (FINESS, RPPS, ROR, terminologies)."""
+
+
+def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: bool = False) -> int:
+    """Load one file; prints a summary and returns the exit code (shared by load and serve)."""
+    from loaders.base import BadFile
+    from loaders.pipeline import LoadBusy, LoadRefused, run_load
+    from loaders.registry import SOURCES
+
+    engine = _ready_engine(settings)
+    started = time.monotonic()
+    progress = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
+    try:
+        result = run_load(
+            raw_url(engine),
+            source,
+            path,
+            SOURCES[source],
+            force=force,
+            threshold=float(settings.removal_threshold),
+            progress=progress,
+        )
+    except LoadBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 3
+    except (BadFile, LoadRefused) as exc:
+        click.echo(
+            f"error: {path.name}: {exc}" if isinstance(exc, LoadRefused) else f"error: {exc}",
+            err=True,
+        )
+        return 2
+    c = result.counts
+    click.echo(
+        f"run {result.run_id}: {path.name} loaded in {time.monotonic() - started:.1f} s: "
+        f"{c.new:,} new, {c.changed:,} changed, {c.unchanged:,} unchanged, "
+        f"{c.deactivated:,} deactivated, {c.rejected:,} rejected"
+    )
+    if c.rejected:
+        click.echo(f"  see the rejected rows with: annuaire runs --rejections {result.run_id}")
+    return 0
+
+
+@main.command()
+@click.argument("source", type=click.Choice(["finess"]))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Load even if the snapshot removes more than 5 % of records."
+)
+def load(source: str, path: Path, force: bool) -> None:
+    """Load a source file (full snapshot): annuaire load finess finess-structures-….json.gz"""
+    sys.exit(load_file(Settings.from_env(), source, path, force))
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
+@click.option("--rejections", "run_id", type=int, help="List the rejected rows of this run.")
+def runs(limit: int, run_id: int | None) -> None:
+    """List the loads: when, which file, status and counts."""
+    import psycopg
+
+    from loaders.runs import list_rejections, list_runs
+
+    engine = _ready_engine(Settings.from_env())
+    with psycopg.connect(raw_url(engine)) as conn:
+        if run_id is not None:
+            for r in list_rejections(conn, run_id, limit):
+                click.echo(f"line {r['line']}: {r['reason']}")
+            return
+        rows = list_runs(conn, limit)
+    if not rows:
+        click.echo("no loads yet: annuaire load finess PATH")
+        return
+    click.echo(
+        f"{'run':>4}  {'started (UTC)':19}  {'secs':>6}  {'status':9}  {'new':>7} {'changed':>7} "
+        f"{'unchanged':>9} {'deactiv.':>8} {'rejected':>8}  source/file"
+    )
+    for r in rows:
+        secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
+        click.echo(
+            f"{r['id']:>4}  {r['started_at']:%Y-%m-%d %H:%M:%S}  {secs:>6.1f}  {r['status']:9}  "
+            f"{r['new']:>7,} {r['changed']:>7,} {r['unchanged']:>9,} {r['deactivated']:>8,} "
+            f"{r['rejected']:>8,}  {r['source']}/{r['file_name']}"
+            + (f"\n      {r['message']}" if r["message"] else "")
+        )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers", default=4, show_default=True, type=int, help="gunicorn worker processes."
+)
+@click.option("--demo", is_flag=True, help="Load the demo data files (./demo) before serving.")
+@click.option(
+    "--demo-dir", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
+)
+def serve(host: str, port: int, workers: int, demo: bool, demo_dir: Path) -> None:
+    """Serve the FHIR and JSON APIs with gunicorn (the production server)."""
+    from api.server import run_server
+
+    settings = Settings.from_env()
+    engine = _ready_engine(settings)
+    if demo:
+        files = sorted(
+            p for p in demo_dir.glob("*") if p.suffix in (".gz", ".csv", ".json", ".zip")
+        )
+        if not files:
+            _fail(f"no demo files in {demo_dir}")
+        for path in files:
+            if load_file(settings, "finess", path, force=True, quiet=True) not in (0,):
+                _fail(f"demo file {path} did not load")
+    # Workers connect to the database this process resolved (the embedded one included).
+    settings = Settings(**{**settings.__dict__, "database_url": raw_url(engine)})
+    engine.dispose()
+    click.echo(f"serving on http://{host}:{port}/  (FHIR: /fhir, JSON API docs: /api/v1/docs)")
+    run_server(settings, host, port, workers)
+
+
+@main.command()
+@click.argument("source", type=click.Choice(["finess"]))
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--scale", default=1.0, show_default=True, help="1.0 = national volumes.")
+@click.option("--seed", default=42, show_default=True)
+def generate(source: str, out_dir: Path, scale: float, seed: int) -> None:
+    """Write synthetic source files in the real formats (for benchmarks and tests)."""
+    from loaders.synthetic.finess import generate_finess
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    for path in generate_finess(out_dir, scale=scale, seed=seed):
+        click.echo(f"{path}  {path.stat().st_size:,} bytes")
+    click.echo(f"generated in {time.monotonic() - started:.1f} s")
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations (serve and load do it themselves)."""
+    engine = _ready_engine(Settings.from_env())
+    click.echo(f"schema at revision {current_revision(engine)}")
+
+
+@main.command()
+def config() -> None:
+    """List the ANNUAIRE_* environment variables, their defaults and meaning."""
+    for name, default, help_text in documented_settings():
+        click.echo(f"{name} (default: {default or 'unset'})\n    {help_text}")

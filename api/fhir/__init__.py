@@ -1,0 +1,38 @@
+"""FHIR R4 API under /fhir: JSON only, OperationOutcome for every error."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from directory.errors import NotFound, NotSupported
+
+blueprint = Blueprint("fhir", __name__)
+FHIR_JSON = "application/fhir+json"
+JSON_FORMATS = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
+
+
+def base_url() -> str:
+    configured = current_app.config["SETTINGS"].public_base_url
+    return (configured.rstrip("/") if configured else request.host_url.rstrip("/")) + "/fhir"
+
+
+def fhir_response(body: bytes | str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype=FHIR_JSON)
+
+
+@blueprint.before_request
+def _negotiate() -> None:
+    wanted = request.args.get("_format")
+    if wanted and wanted not in JSON_FORMATS:
+        raise NotSupported(f"_format={wanted}: this server speaks FHIR JSON only")
+
+
+@blueprint.route("/<resource_type>", methods=["GET", "POST"])
+@blueprint.route("/<resource_type>/<path:rest>", methods=["GET", "POST"])
+def _unknown_type(resource_type: str, rest: str = "") -> Response:
+    raise NotFound(
+        f"resource type {resource_type!r} is not supported here; supported: Organization"
+    )
+
+
+from api.fhir import capability, organization  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,75 @@
+"""Searchset Bundles written from stored JSON text, without re-serialising each resource."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import orjson
+
+from directory.search.paging import Page
+
+SUBSETTED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "SUBSETTED",
+}
+DISTANCE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/location-distance"
+MANDATORY_ELEMENTS = ("resourceType", "id", "meta")
+
+
+def subset(payload: str, elements: tuple[str, ...]) -> orjson.Fragment | dict:
+    """The resource limited to `elements` (and what FHIR requires), tagged SUBSETTED."""
+    if not elements:
+        return orjson.Fragment(payload)
+    resource = orjson.loads(payload)
+    kept = {k: v for k, v in resource.items() if k in MANDATORY_ELEMENTS or k in elements}
+    meta = dict(kept.get("meta", {}))
+    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
+    kept["meta"] = meta
+    return kept
+
+
+def _entry(base: str, resource_type: str, hit, mode: str, elements: tuple[str, ...]) -> dict:  # noqa: ANN001
+    search: dict = {"mode": mode}
+    if hit.distance_km is not None:
+        search["extension"] = [
+            {
+                "url": DISTANCE_EXTENSION,
+                "valueDistance": {
+                    "value": round(hit.distance_km, 3),
+                    "unit": "km",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "km",
+                },
+            }
+        ]
+    return {
+        "fullUrl": f"{base}/{resource_type}/{hit.id}",
+        "resource": subset(hit.payload, elements),
+        "search": search,
+    }
+
+
+def searchset(
+    page: Page,
+    base: str,
+    resource_type: str,
+    self_args: list[tuple[str, str]],
+    elements: tuple[str, ...],
+) -> bytes:
+    args = [(k, v) for k, v in self_args if k != "_cursor"]
+    links = [{"relation": "self", "url": f"{base}/{resource_type}?{urlencode(self_args)}"}]
+    if page.next_cursor:
+        links.append(
+            {
+                "relation": "next",
+                "url": f"{base}/{resource_type}?{urlencode([*args, ('_cursor', page.next_cursor)])}",
+            }
+        )
+    bundle: dict = {"resourceType": "Bundle", "type": "searchset"}
+    if page.total is not None:
+        bundle["total"] = page.total
+    bundle["link"] = links
+    bundle["entry"] = [_entry(base, resource_type, h, "match", elements) for h in page.rows] + [
+        _entry(base, resource_type, h, "include", ()) for h in page.included
+    ]
+    return orjson.dumps(bundle)

@@ -1,0 +1,86 @@
+"""A FHIR search request parsed once: the query object plus the result parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from directory.errors import InvalidParameter, NotSupported
+from directory.organizations.fhir_search import SearchParam
+from directory.search.params import parse_count
+
+RESULT_PARAMS = {"_count", "_total", "_elements", "_include", "_revinclude", "_sort", "_cursor"}
+IGNORED_PARAMS = {"_format", "_pretty"}
+TOTAL_MODES = {"none", "estimate", "accurate"}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: object
+    cursor: str | None
+    includes: tuple[str, ...]
+    revincludes: tuple[str, ...]
+    elements: tuple[str, ...]
+
+
+def parse_search(
+    args: list[tuple[str, str]],
+    params: dict[str, SearchParam],
+    empty_query: object,
+    sorts: dict[str, str],
+    includes: tuple[str, ...],
+    revincludes: tuple[str, ...],
+) -> SearchRequest:
+    """Turn request arguments into a query; any unknown parameter or bad value is a 400."""
+    query = empty_query
+    single: dict[str, str] = {}
+    found_includes: list[str] = []
+    found_revincludes: list[str] = []
+    for key, value in args:
+        name, _, modifier = key.partition(":")
+        if name in IGNORED_PARAMS:
+            continue
+        if name in RESULT_PARAMS:
+            if name == "_include":
+                found_includes.append(_allowed("_include", value, includes))
+            elif name == "_revinclude":
+                found_revincludes.append(_allowed("_revinclude", value, revincludes))
+            elif name in single:
+                raise InvalidParameter(f"{name} may be given once")
+            else:
+                single[name] = value
+            continue
+        param = params.get(name)
+        if param is None:
+            raise NotSupported(
+                f"unknown search parameter {name!r}; supported: {', '.join(sorted(params))}"
+            )
+        if modifier and modifier not in param.modifiers:
+            raise NotSupported(f"modifier :{modifier} is not supported on {name}")
+        if value == "":
+            raise InvalidParameter(f"{name} has an empty value")
+        query = param.apply(query, value, modifier)
+
+    total_mode = single.get("_total", "accurate")
+    if total_mode not in TOTAL_MODES:
+        raise InvalidParameter("_total must be none, estimate or accurate")
+    changes: dict = {"count": parse_count(single.get("_count")), "with_total": total_mode != "none"}
+    if "_sort" in single:
+        if single["_sort"] not in sorts:
+            raise NotSupported(f"_sort must be one of {', '.join(sorts)}")
+        changes["sort"] = sorts[single["_sort"]]
+        if changes["sort"] == "distance" and getattr(query, "near", None) is None:
+            raise InvalidParameter("_sort=near needs a near parameter")
+    elements = tuple(e.strip() for e in single.get("_elements", "").split(",") if e.strip())
+    return SearchRequest(
+        query=replace(query, **changes),  # type: ignore[type-var]
+        cursor=single.get("_cursor"),
+        includes=tuple(found_includes),
+        revincludes=tuple(found_revincludes),
+        elements=elements,
+    )
+
+
+def _allowed(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise NotSupported(f"{name}={value} is not supported; supported: {', '.join(allowed)}")
+    return value

@@ -1,0 +1,123 @@
+"""Tables of FINESS structures, groups and activities, with their precomputed representations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Computed, Date, Double, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from annuaire.db import Base
+
+
+class Organization(Base):
+    """One FINESS legal entity (EJ) or geographic establishment (EG); id = FINESS number.
+
+    `resource` (FHIR) and `document` (JSON API) are computed at load time so that a read is one
+    indexed lookup. The *_tokens and *_norm columns exist only for search.
+    """
+
+    __tablename__ = "organization"
+
+    id: Mapped[str] = mapped_column(String(9), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(2))
+    parent_id: Mapped[str | None] = mapped_column(String(9))
+    technical_id: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    postal_code: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    commune_insee: Mapped[str | None] = mapped_column(Text)
+    category_code: Mapped[str | None] = mapped_column(Text)
+    source_status: Mapped[str] = mapped_column(String(1))
+    closed: Mapped[date | None] = mapped_column(Date)
+    latitude: Mapped[float | None] = mapped_column(Double)
+    longitude: Mapped[float | None] = mapped_column(Double)
+    resource: Mapped[dict] = mapped_column(JSONB)
+    document: Mapped[dict] = mapped_column(JSONB)
+    names: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    name_norm: Mapped[str] = mapped_column(Text)
+    address_norm: Mapped[str] = mapped_column(Text)
+    city_norm: Mapped[str | None] = mapped_column(Text)
+    identifier_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    identifier_type_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    type_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    name_tsv: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('simple'::regconfig, name_norm)", persisted=True)
+    )
+    address_tsv: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('simple'::regconfig, address_norm)", persisted=True)
+    )
+    content_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    removed_at: Mapped[datetime | None]
+    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+    __table_args__ = (
+        Index("organization_parent_idx", "parent_id"),
+        Index("organization_technical_idx", "technical_id"),
+        Index("organization_last_updated_idx", "last_updated", "id"),
+        Index("organization_name_tsv_idx", "name_tsv", postgresql_using="gin"),
+        Index("organization_address_tsv_idx", "address_tsv", postgresql_using="gin"),
+        Index(
+            "organization_name_trgm_idx",
+            "name_norm",
+            postgresql_using="gin",
+            postgresql_ops={"name_norm": "gin_trgm_ops"},
+        ),
+        Index("organization_names_idx", "names", postgresql_using="gin"),
+        Index("organization_identifier_idx", "identifier_tokens", postgresql_using="gin"),
+        Index("organization_identifier_type_idx", "identifier_type_tokens", postgresql_using="gin"),
+        Index("organization_type_idx", "type_tokens", postgresql_using="gin"),
+        Index(
+            "organization_postal_code_idx",
+            "postal_code",
+            postgresql_ops={"postal_code": "text_pattern_ops"},
+        ),
+        Index(
+            "organization_city_idx", "city_norm", postgresql_ops={"city_norm": "text_pattern_ops"}
+        ),
+        Index("organization_department_idx", "department"),
+        Index("organization_category_idx", "category_code"),
+    )
+
+
+class FinessGroup(Base):
+    """A FINESS+ group: GHT (GCC) or coordination group (GCO), members by technical id."""
+
+    __tablename__ = "finess_group"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str | None] = mapped_column(Text)
+    type_code: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSONB)
+    member_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "pm:<id>" / "ege:<id>"
+    content_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    removed_at: Mapped[datetime | None]
+    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+    __table_args__ = (Index("finess_group_members_idx", "member_ids", postgresql_using="gin"),)
+
+
+class FinessActivity(Base):
+    """An authorised or exercised activity of the FINESS+ activities flux."""
+
+    __tablename__ = "finess_activity"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # "<kind>:<activiteAeId>"
+    kind: Mapped[str] = mapped_column(Text)
+    ej_finess: Mapped[str | None] = mapped_column(String(9))
+    eg_finess: Mapped[str | None] = mapped_column(String(9))
+    code: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSONB)
+    content_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    removed_at: Mapped[datetime | None]
+    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+    __table_args__ = (
+        Index("finess_activity_eg_idx", "eg_finess"),
+        Index("finess_activity_ej_idx", "ej_finess"),
+    )

@@ -1,0 +1,273 @@
+"""Every read of FINESS structures: one query object, one search function, reads by id.
+
+FHIR search, the JSON API and extracts all call these; no endpoint writes its own SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import REGCONFIG, array
+from sqlalchemy.orm import Session
+
+from directory.organizations.models import FinessActivity, FinessGroup, Organization
+from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
+from directory.search.params import DateBound, Near
+from directory.search.text import normalize, prefix_tsquery
+
+StringMode = Literal["prefix", "contains", "exact"]
+Sort = Literal["id", "distance", "last_updated"]
+Representation = Literal["resource", "document"]
+
+
+@dataclass(frozen=True)
+class TextFilter:
+    """Alternatives (OR) for one text field, matched as `mode`."""
+
+    mode: StringMode
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OrganizationQuery:
+    """One search over structures. Each tuple entry is an AND; the strings inside it are ORs."""
+
+    ids: tuple[tuple[str, ...], ...] = ()
+    identifiers: tuple[tuple[str, ...], ...] = ()
+    identifier_types: tuple[tuple[str, ...], ...] = ()
+    types: tuple[tuple[str, ...], ...] = ()
+    names: tuple[TextFilter, ...] = ()
+    addresses: tuple[TextFilter, ...] = ()
+    cities: tuple[TextFilter, ...] = ()
+    postal_codes: tuple[tuple[str, ...], ...] = ()
+    parents: tuple[tuple[str, ...], ...] = ()
+    departments: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    active: bool | None = None
+    last_updated: tuple[DateBound, ...] = ()
+    near: Near | None = None
+    sort: Sort = "id"
+    count: int = 50
+    with_total: bool = True
+    representation: Representation = "resource"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    payload: str  # the stored JSON text of the representation
+    parent_id: str | None
+    distance_km: float | None
+
+
+def _earth_point() -> ColumnElement:
+    return func.ll_to_earth(Organization.latitude, Organization.longitude)
+
+
+def _distance(near: Near) -> ColumnElement:
+    return func.earth_distance(func.ll_to_earth(near.latitude, near.longitude), _earth_point())
+
+
+def _text_clause(flt: TextFilter, tsv: ColumnElement, norm: ColumnElement, exact) -> ColumnElement:  # noqa: ANN001
+    alternatives = []
+    for value in flt.values:
+        if flt.mode == "exact":
+            alternatives.append(exact(value))
+        elif flt.mode == "contains":
+            alternatives.append(norm.contains(normalize(value), autoescape=True))
+        else:
+            query = prefix_tsquery(value)
+            if query:
+                alternatives.append(
+                    tsv.op("@@")(func.to_tsquery(cast(literal("simple"), REGCONFIG), query))
+                )
+    return or_(*alternatives) if alternatives else literal(True)
+
+
+def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
+    return column.op("&&")(array(values, type_=Text))
+
+
+def _filters(q: OrganizationQuery) -> list[ColumnElement]:
+    o = Organization
+    clauses: list[ColumnElement] = []
+    clauses += [o.id.in_(ids) for ids in q.ids]
+    clauses += [_any_token(o.identifier_tokens, v) for v in q.identifiers]
+    clauses += [_any_token(o.identifier_type_tokens, v) for v in q.identifier_types]
+    clauses += [_any_token(o.type_tokens, v) for v in q.types]
+    clauses += [
+        _text_clause(f, o.name_tsv, o.name_norm, lambda v: o.names.op("@>")(array([v], type_=Text)))
+        for f in q.names
+    ]
+    clauses += [
+        _text_clause(f, o.address_tsv, o.address_norm, lambda v: o.address_norm == normalize(v))
+        for f in q.addresses
+    ]
+    for flt in q.cities:
+        clauses.append(
+            or_(
+                *(
+                    o.city_norm == normalize(v)
+                    if flt.mode == "exact"
+                    else o.city_norm.contains(normalize(v), autoescape=True)
+                    if flt.mode == "contains"
+                    else o.city_norm.startswith(normalize(v), autoescape=True)
+                    for v in flt.values
+                )
+            )
+        )
+    clauses += [
+        or_(*(o.postal_code.startswith(v, autoescape=True) for v in codes))
+        for codes in q.postal_codes
+    ]
+    clauses += [o.parent_id.in_(parents) for parents in q.parents]
+    if q.departments:
+        clauses.append(o.department.in_(q.departments))
+    if q.categories:
+        clauses.append(o.category_code.in_(q.categories))
+    if q.active is not None:
+        clauses.append(o.active.is_(q.active))
+    for bound in q.last_updated:
+        clauses.append(
+            o.last_updated >= bound.value if bound.op == "ge" else o.last_updated < bound.value
+        )
+    if q.near:
+        meters = q.near.km * 1000
+        center = func.ll_to_earth(q.near.latitude, q.near.longitude)
+        clauses.append(o.latitude.is_not(None))
+        clauses.append(func.earth_box(center, meters).op("@>")(_earth_point()))
+        clauses.append(_distance(q.near) <= meters)
+    return clauses
+
+
+def _sort_columns(q: OrganizationQuery) -> list[ColumnElement]:
+    if q.sort == "distance" and q.near:
+        return [_distance(q.near), Organization.id]
+    if q.sort == "last_updated":
+        return [Organization.last_updated, Organization.id]
+    return [Organization.id]
+
+
+def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
+    if q.sort == "distance" and q.near:
+        return (hit_row.distance_m, hit_row.id)
+    if q.sort == "last_updated":
+        return (hit_row.last_updated.isoformat(), hit_row.id)
+    return (hit_row.id,)
+
+
+def search(session: Session, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
+    """One page of structures matching `q`, in the order of `q.sort`, resumable by cursor."""
+    print_ = fingerprint(replace(q, with_total=True))
+    cursor = decode_cursor(cursor_token, print_) if cursor_token else None
+    filters = _filters(q)
+    sort_columns = _sort_columns(q)
+    payload = Organization.resource if q.representation == "resource" else Organization.document
+    columns = [
+        Organization.id,
+        cast(payload, Text).label("payload"),
+        Organization.parent_id,
+        Organization.last_updated,
+        (_distance(q.near) if q.near else literal(None)).label("distance_m"),
+    ]
+    stmt = select(*columns).where(*filters)
+    if cursor:
+        after = list(cursor.after)
+        if q.sort == "last_updated":
+            after[0] = datetime.fromisoformat(after[0])
+        stmt = stmt.where(tuple_(*sort_columns) > tuple_(*after))
+    stmt = stmt.order_by(*sort_columns).limit(q.count + 1)
+    rows = session.execute(stmt).all() if q.count else []
+
+    total = cursor.total if cursor else None
+    if q.with_total and total is None:
+        total = session.execute(
+            select(func.count()).select_from(Organization).where(*filters)
+        ).scalar_one()
+
+    next_token = None
+    if len(rows) > q.count:
+        rows = rows[: q.count]
+        next_token = encode_cursor(Cursor(_cursor_values(q, rows[-1]), total, print_))
+    hits = [
+        Hit(r.id, r.payload, r.parent_id, None if r.distance_m is None else r.distance_m / 1000)
+        for r in rows
+    ]
+    return Page(rows=hits, next_cursor=next_token, total=total)
+
+
+def get_payload(
+    session: Session, organization_id: str, representation: Representation = "resource"
+) -> str | None:
+    """The stored representation of one structure by FINESS number (tombstones included)."""
+    payload = Organization.resource if representation == "resource" else Organization.document
+    return session.execute(
+        select(cast(payload, Text)).where(Organization.id == organization_id)
+    ).scalar_one_or_none()
+
+
+def get_resources(session: Session, ids: list[str]) -> list[Hit]:
+    """FHIR resources of the given ids (for _include)."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Organization.id, cast(Organization.resource, Text), Organization.parent_id)
+        .where(Organization.id.in_(ids))
+        .order_by(Organization.id)
+    ).all()
+    return [Hit(i, p, parent, None) for i, p, parent in rows]
+
+
+def children_resources(session: Session, parent_ids: list[str]) -> list[Hit]:
+    """FHIR resources of the structures that are partOf the given ones (for _revinclude)."""
+    if not parent_ids:
+        return []
+    rows = session.execute(
+        select(Organization.id, cast(Organization.resource, Text), Organization.parent_id)
+        .where(Organization.parent_id.in_(parent_ids))
+        .order_by(Organization.id)
+    ).all()
+    return [Hit(i, p, parent, None) for i, p, parent in rows]
+
+
+def links(session: Session, organization_id: str) -> dict:
+    """What a structure is linked to: its establishments, its groups, its activities."""
+    o = Organization
+    row = session.execute(
+        select(o.kind, o.technical_id).where(o.id == organization_id)
+    ).one_or_none()
+    if row is None:
+        return {}
+    kind, technical_id = row
+    result: dict = {}
+    if kind == "EJ":
+        result["establishments"] = [
+            {"finess": i, "name": n, "open": a}
+            for i, n, a in session.execute(
+                select(o.id, o.name, o.active).where(o.parent_id == organization_id).order_by(o.id)
+            )
+        ]
+    if technical_id:
+        member = f"{'pm' if kind == 'EJ' else 'ege'}:{technical_id}"
+        result["groups"] = [
+            {"id": g.id, "kind": g.kind, "name": g.name, "type_code": g.type_code}
+            for g in session.execute(
+                select(FinessGroup).where(
+                    FinessGroup.member_ids.op("@>")(array([member], type_=Text))
+                )
+            ).scalars()
+        ]
+    column = FinessActivity.ej_finess if kind == "EJ" else FinessActivity.eg_finess
+    result["activities"] = [
+        a.document
+        for a in session.execute(
+            select(FinessActivity)
+            .where(column == organization_id, FinessActivity.removed_at.is_(None))
+            .order_by(FinessActivity.id)
+            .limit(500)
+        ).scalars()
+    ]
+    return result

@@ -1,0 +1,1 @@
+"""Search plumbing shared by every resource: text normalisation, parameters, paging."""

@@ -1,0 +1,114 @@
+"""FHIR search parameter values parsed by pure functions: tokens, strings, dates, near, counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from directory.errors import InvalidParameter
+
+DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
+SUPPORTED_DATE_PREFIXES = ("eq", "gt", "lt", "ge", "le")
+MAX_COUNT = 1000
+DEFAULT_COUNT = 50
+MAX_NEAR_KM = 1000.0
+
+
+@dataclass(frozen=True)
+class Near:
+    latitude: float
+    longitude: float
+    km: float
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """`value` compared with `op` (gt, ge, lt, le)."""
+
+    op: str
+    value: datetime
+
+
+def split_or(value: str) -> tuple[str, ...]:
+    """Comma-separated alternatives (`\\,` escapes a comma inside a value)."""
+    parts = [p.replace("\\,", ",").strip() for p in re.split(r"(?<!\\),", value)]
+    if not all(parts):
+        raise InvalidParameter(f"empty value in {value!r}")
+    return tuple(parts)
+
+
+def parse_date_bounds(name: str, raw: str) -> tuple[DateBound, ...]:
+    """A FHIR date search value → one or two bounds (eq on a day is a range)."""
+    prefix = raw[:2] if raw[:2] in DATE_PREFIXES else "eq"
+    text = raw[2:] if raw[:2] in DATE_PREFIXES else raw
+    if prefix not in SUPPORTED_DATE_PREFIXES:
+        raise InvalidParameter(
+            f"{name}: prefix {prefix!r} is not supported (use eq, gt, ge, lt, le)"
+        )
+    start, end = _date_range(name, text)
+    return {
+        "eq": (DateBound("ge", start), DateBound("lt", end)),
+        "gt": (DateBound("ge", end),),
+        "ge": (DateBound("ge", start),),
+        "lt": (DateBound("lt", start),),
+        "le": (DateBound("lt", end),),
+    }[prefix]
+
+
+def _date_range(name: str, text: str) -> tuple[datetime, datetime]:
+    """The instant range a date of some precision stands for: 2026 → [2026-01-01, 2027-01-01)."""
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            start = datetime(int(text), 1, 1, tzinfo=UTC)
+            return start, start.replace(year=start.year + 1)
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            start = datetime(int(text[:4]), int(text[5:]), 1, tzinfo=UTC)
+            return start, (start + timedelta(days=32)).replace(day=1)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return start, start + timedelta(days=1)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidParameter(f"{name}: {text!r} is not a FHIR date or dateTime") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    precision = timedelta(seconds=1) if moment.microsecond == 0 else timedelta(milliseconds=1)
+    return moment, moment + precision
+
+
+def parse_near(raw: str) -> Near:
+    """`lat|lon|distance|unit` (distance in km by default; unit km or m)."""
+    parts = raw.split("|")
+    if len(parts) not in (2, 3, 4):
+        raise InvalidParameter("near must be latitude|longitude|distance|unit")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+        distance = float(parts[2]) if len(parts) > 2 and parts[2] else 10.0
+    except ValueError as exc:
+        raise InvalidParameter(f"near: {raw!r} has a value that is not a number") from exc
+    unit = parts[3] if len(parts) == 4 and parts[3] else "km"
+    if unit not in ("km", "m"):
+        raise InvalidParameter("near: the unit must be km or m")
+    km = distance / 1000 if unit == "m" else distance
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidParameter("near: latitude must be within ±90 and longitude within ±180")
+    if not 0 < km <= MAX_NEAR_KM:
+        raise InvalidParameter(f"near: the distance must be above 0 and at most {MAX_NEAR_KM:g} km")
+    return Near(lat, lon, km)
+
+
+def parse_count(raw: str | None) -> int:
+    """_count: default 50; above the maximum it is lowered to it, as FHIR allows."""
+    if raw is None:
+        return DEFAULT_COUNT
+    if not raw.isdigit():
+        raise InvalidParameter(f"_count must be a whole number, not {raw!r}")
+    return max(0, min(int(raw), MAX_COUNT))
+
+
+def parse_boolean(name: str, raw: str) -> bool:
+    if raw not in ("true", "false"):
+        raise InvalidParameter(f"{name} must be true or false, not {raw!r}")
+    return raw == "true"

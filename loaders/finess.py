@@ -1,0 +1,141 @@
+"""The FINESS source: recognises each FINESS file and feeds its records to the pipeline.
+
+`annuaire load finess PATH` accepts, plain, gzipped or zipped:
+- the FINESS+ structures flux (legal entities, establishments, groups),
+- the FINESS+ activities flux,
+- the legacy etalab extracts cs1100501 (legal entities), cs1100502 and cs1100507
+  (establishments, with coordinates for 507).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from directory.organizations.rows import COLUMNS, content_hash, organization_row
+from loaders import finess_etalab, finess_plus
+from loaders.base import BadFile, Rejected, Row
+from loaders.pipeline import SourceFile
+from loaders.sources import open_binary
+from loaders.target import Target
+
+ORGANIZATIONS = Target(
+    table="organization",
+    columns=COLUMNS,
+    json_columns=frozenset({"resource", "document"}),
+    scope_column="kind",
+    stamped_resource="resource",
+    # A removed structure keeps its id, identifiers and name, as the Annuaire Santé publishes
+    # deletions to delta clients.
+    tombstone_sql="""resource = jsonb_build_object(
+            'resourceType', 'Organization', 'id', t.id,
+            'meta', jsonb_build_object('lastUpdated', %(stamp_text)s::text,
+                                       'profile', t.resource->'meta'->'profile'),
+            'identifier', t.resource->'identifier', 'active', false, 'name', t.resource->'name'),
+        document = t.document || jsonb_build_object('open', false, 'removed', %(stamp_text)s::text)""",
+)
+GROUPS = Target(
+    table="finess_group",
+    columns=("id", "kind", "name", "type_code", "document", "member_ids", "content_hash", "active"),
+    json_columns=frozenset({"document"}),
+)
+ACTIVITIES = Target(
+    table="finess_activity",
+    columns=("id", "kind", "ej_finess", "eg_finess", "code", "document", "content_hash", "active"),
+    json_columns=frozenset({"document"}),
+)
+SNIFF_BYTES = 1 << 16
+
+
+def _group_row(group: finess_plus.GroupRecord) -> dict:
+    document = {
+        "id": group.group_id,
+        "kind": group.kind,
+        "name": group.name,
+        "type_code": group.type_code,
+        "external_id": group.external_id,
+        "active": group.source_status == "A",
+        "members": group.members,
+    }
+    members = [f"pm:{m['pm_id']}" if "pm_id" in m else f"ege:{m['ege_id']}" for m in group.members]
+    return {
+        "id": group.group_id,
+        "kind": group.kind,
+        "name": group.name,
+        "type_code": group.type_code,
+        "document": document,
+        "member_ids": members,
+        "content_hash": content_hash(document),
+        "active": document["active"],
+    }
+
+
+def _activity_row(activity: finess_plus.ActivityRecord) -> dict:
+    document = finess_plus.activity_document(activity)
+    return {
+        "id": f"{activity.kind}:{activity.activity_id}",
+        "kind": activity.kind,
+        "ej_finess": activity.ej_finess,
+        "eg_finess": activity.eg_finess,
+        "code": activity.code,
+        "document": document,
+        "content_hash": content_hash(document),
+        "active": activity.status != "3",
+    }
+
+
+def _structure_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
+    for item in finess_plus.parse_structures(path):
+        if isinstance(item, Rejected):
+            yield ORGANIZATIONS, item
+        elif isinstance(item.record, finess_plus.GroupRecord):
+            yield GROUPS, Row(item.line, _group_row(item.record))
+        else:
+            yield ORGANIZATIONS, Row(item.line, organization_row(item.record))
+
+
+def _activity_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
+    for item in finess_plus.parse_activities(path):
+        if isinstance(item, Rejected):
+            yield ACTIVITIES, item
+        else:
+            yield ACTIVITIES, Row(item.line, _activity_row(item.record))
+
+
+def _etalab_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
+    for item in finess_etalab.parse_etalab(path):
+        if isinstance(item, Rejected):
+            yield ORGANIZATIONS, item
+        else:
+            yield ORGANIZATIONS, Row(item.line, organization_row(item.record))
+
+
+def _sniff(path: Path) -> bytes:
+    with open_binary(path) as stream:
+        return stream.read(SNIFF_BYTES)
+
+
+def open_finess(path: Path) -> SourceFile:
+    """Recognise a FINESS file by its content; BadFile when it is none of the known kinds."""
+    head = _sniff(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise BadFile(f"{path.name}: the file is empty")
+    if head.startswith(b"finess;etalab"):
+        kinds = finess_etalab.etalab_kinds(path)
+        label = "legal entities" if kinds == {"EJ"} else "establishments"
+        return SourceFile(
+            f"etalab extract of {label}", {ORGANIZATIONS: frozenset(kinds)}, _etalab_rows(path)
+        )
+    if head.startswith(b"{"):
+        if b'"activitesAutorisees"' in head or b'"activitesExercees"' in head:
+            return SourceFile("FINESS+ activities", {ACTIVITIES: None}, _activity_rows(path))
+        return SourceFile(
+            "FINESS+ structures",
+            {ORGANIZATIONS: frozenset({"EJ", "EG"}), GROUPS: None},
+            _structure_rows(path),
+        )
+    first_line = head.split(b"\n", 1)[0][:60].decode("utf-8", "replace")
+    raise BadFile(
+        f"{path.name}: not a FINESS file (first line {first_line!r} is neither an etalab "
+        "manifest 'finess;etalab;…' nor FINESS+ JSON)"
+    )

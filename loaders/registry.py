@@ -1,0 +1,11 @@
+"""Every loadable source by name: `annuaire load <source> PATH` and the scheduler use this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from loaders.finess import open_finess
+from loaders.pipeline import SourceFile
+
+SOURCES: dict[str, Callable[[Path], SourceFile]] = {"finess": open_finess}

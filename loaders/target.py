@@ -1,0 +1,24 @@
+"""What the pipeline needs to know about a table it loads into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """A table fed by full snapshots.
+
+    Every target table has an `id` key and the lifecycle columns `content_hash`, `active`,
+    `removed_at`, `last_updated`. `scope_column` limits what a snapshot covers (a file of legal
+    entities says nothing about establishments). `tombstone_sql` is the SET clause applied to a
+    record removed from the snapshot; it may use `t` (the row) and `%(stamp)s` (the load time).
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    json_columns: frozenset[str] = frozenset()
+    array_columns: frozenset[str] = frozenset()
+    scope_column: str | None = None
+    stamped_resource: str | None = None  # column whose meta.lastUpdated is the load time
+    tombstone_sql: str = ""
