@@ -85,13 +85,18 @@ def _copy_value(value: object, column: str, target: Target) -> object:
 
 
 class _Stager:
-    """COPYs rows into one temporary table per target, rejecting duplicate keys."""
+    """COPYs rows into one temporary table per target, in batches, rejecting duplicate keys.
+
+    A connection runs one COPY at a time and a file interleaves targets (FINESS+ puts its
+    groups before its structures), so rows wait in a small buffer per target.
+    """
+
+    BATCH = 5000
 
     def __init__(self, conn: psycopg.Connection, targets: list[Target]) -> None:
         self.conn = conn
         self.first_line: dict[Target, dict[str, int]] = {t: {} for t in targets}
-        self.copies = {}
-        self.cursors = {}
+        self.buffers: dict[Target, list[list[object]]] = {t: [] for t in targets}
         for target in targets:
             conn.execute(
                 f"CREATE TEMP TABLE stage_{target.table} ON COMMIT DROP AS "
@@ -105,22 +110,25 @@ class _Stager:
         if key in seen:
             return Rejected(row.line, f"duplicate id {key}, first seen at line {seen[key]}")
         seen[key] = row.line
-        copy = self.copies.get(target)
-        if copy is None:
-            cursor = self.conn.cursor()
-            self.cursors[target] = cursor
-            copy = cursor.copy(
-                f"COPY stage_{target.table} ({', '.join(target.columns)}) FROM STDIN"
-            ).__enter__()
-            self.copies[target] = copy
-        copy.write_row([_copy_value(values[c], c, target) for c in target.columns])
+        buffer = self.buffers[target]
+        buffer.append([_copy_value(values[c], c, target) for c in target.columns])
+        if len(buffer) >= self.BATCH:
+            self._flush(target)
         return None
 
+    def _flush(self, target: Target) -> None:
+        buffer = self.buffers[target]
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY stage_{target.table} ({', '.join(target.columns)}) FROM STDIN") as copy,
+        ):
+            for values in buffer:
+                copy.write_row(values)
+        buffer.clear()
+
     def finish(self) -> None:
-        for target, copy in self.copies.items():
-            copy.__exit__(None, None, None)
-            self.cursors[target].close()
-        for target in self.first_line:
+        for target in self.buffers:
+            self._flush(target)
             self.conn.execute(f"CREATE INDEX ON stage_{target.table} (id)")
             self.conn.execute(f"ANALYZE stage_{target.table}")
 

@@ -16,8 +16,7 @@ from sqlalchemy.engine import make_url
 from annuaire.db import _embedded_server_url, _ensure_database, make_engine
 from annuaire.migrate import upgrade
 from annuaire.settings import Settings
-from loaders.pipeline import LoadResult, run_load
-from loaders.registry import SOURCES
+from loaders.pipeline import LoadResult
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -74,6 +73,9 @@ def clean_db(database_url: str, engine: Engine) -> str:
 
 @pytest.fixture
 def load(clean_db: str) -> Callable[..., LoadResult]:
+    from loaders.pipeline import run_load
+    from loaders.registry import SOURCES
+
     def _load(path: Path, force: bool = False, threshold: float = 0.05) -> LoadResult:
         return run_load(
             clean_db, "finess", path, SOURCES["finess"], force=force, threshold=threshold

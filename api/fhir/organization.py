@@ -7,7 +7,7 @@ from flask import Response, current_app, request
 from annuaire.db import read_session
 from api.fhir import base_url, blueprint, fhir_response
 from api.fhir.bundle import searchset
-from api.fhir.request import parse_search
+from api.fhir.search_request import parse_search
 from directory.errors import NotFound
 from directory.organizations import queries
 from directory.organizations.fhir_search import INCLUDES, ORGANIZATION_PARAMS, REVINCLUDES, SORTS

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import REGCONFIG, array
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
 from sqlalchemy.orm import Session
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
@@ -42,6 +42,7 @@ class OrganizationQuery:
     names: tuple[TextFilter, ...] = ()
     addresses: tuple[TextFilter, ...] = ()
     cities: tuple[TextFilter, ...] = ()
+    communes: tuple[str, ...] = ()  # INSEE commune codes
     postal_codes: tuple[tuple[str, ...], ...] = ()
     parents: tuple[tuple[str, ...], ...] = ()
     departments: tuple[str, ...] = ()
@@ -87,8 +88,12 @@ def _text_clause(flt: TextFilter, tsv: ColumnElement, norm: ColumnElement, exact
     return or_(*alternatives) if alternatives else literal(True)
 
 
+def _text_array(values: tuple[str, ...] | list[str]) -> ColumnElement:
+    return cast(array(values), ARRAY(Text))
+
+
 def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
-    return column.op("&&")(array(values, type_=Text))
+    return column.op("&&")(_text_array(values))
 
 
 def _filters(q: OrganizationQuery) -> list[ColumnElement]:
@@ -99,7 +104,7 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
     clauses += [_any_token(o.identifier_type_tokens, v) for v in q.identifier_types]
     clauses += [_any_token(o.type_tokens, v) for v in q.types]
     clauses += [
-        _text_clause(f, o.name_tsv, o.name_norm, lambda v: o.names.op("@>")(array([v], type_=Text)))
+        _text_clause(f, o.name_tsv, o.name_norm, lambda v: o.names.op("@>")(_text_array([v])))
         for f in q.names
     ]
     clauses += [
@@ -124,6 +129,8 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
         for codes in q.postal_codes
     ]
     clauses += [o.parent_id.in_(parents) for parents in q.parents]
+    if q.communes:
+        clauses.append(o.commune_insee.in_(q.communes))
     if q.departments:
         clauses.append(o.department.in_(q.departments))
     if q.categories:
@@ -255,9 +262,7 @@ def links(session: Session, organization_id: str) -> dict:
         result["groups"] = [
             {"id": g.id, "kind": g.kind, "name": g.name, "type_code": g.type_code}
             for g in session.execute(
-                select(FinessGroup).where(
-                    FinessGroup.member_ids.op("@>")(array([member], type_=Text))
-                )
+                select(FinessGroup).where(FinessGroup.member_ids.op("@>")(_text_array([member])))
             ).scalars()
         ]
     column = FinessActivity.ej_finess if kind == "EJ" else FinessActivity.eg_finess

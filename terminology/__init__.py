@@ -1,0 +1,1 @@
+"""Code systems, value sets, concept maps and terminology operations (to come)."""

@@ -1,0 +1,200 @@
+"""FHIR Organization read and search over the small FINESS+ fixture, on real PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+SMALL = FIXTURES / "api" / "finess-structures-small.json"
+FINESS = "https://finess.esante.gouv.fr"
+
+
+@pytest.fixture
+def loaded(load, client):  # noqa: ANN001, ANN201
+    load(SMALL)
+    return client
+
+
+def ids(bundle: dict, mode: str = "match") -> list[str]:
+    return [e["resource"]["id"] for e in bundle.get("entry", []) if e["search"]["mode"] == mode]
+
+
+def search(client, query: str) -> dict:  # noqa: ANN001
+    response = client.get(f"/fhir/Organization?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/fhir+json"
+    return response.get_json()
+
+
+def test_read_establishment_is_shaped_as_annuaire_sante(loaded) -> None:  # noqa: ANN001
+    response = loaded.get("/fhir/Organization/010000024")
+    assert response.status_code == 200
+    org = response.get_json()
+    assert org["resourceType"] == "Organization" and org["id"] == "010000024"
+    assert org["meta"]["profile"][0].endswith("/as-dp-organization")
+    assert org["meta"]["lastUpdated"].endswith("Z")
+    identifiers = {
+        (i["system"], i["value"]): i["type"]["coding"][0]["code"] for i in org["identifier"]
+    }
+    assert identifiers[(FINESS, "010000024")] == "FINEG"
+    assert identifiers[("urn:oid:1.2.250.1.71.4.2.2", "1010000024")] == "IDNST"
+    assert identifiers[("https://sirene.fr", "26010004500012")] == "SIRET"
+    codes = {c["code"] for t in org["type"] for c in t["coding"]}
+    assert {"GEOGRAPHICAL-ENTITY", "355"} <= codes
+    assert org["name"] == "CH DE FLEYRIAT"
+    assert org["alias"] == ["CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT"]
+    assert org["partOf"] == {"reference": "Organization/010780054"}
+    assert org["active"] is True
+    address = org["address"][0]
+    assert address["city"] == "VIRIAT" and address["postalCode"] == "01440"
+    geo = next(e for e in address["extension"] if e["url"].endswith("/geolocation"))
+    lat = next(e["valueDecimal"] for e in geo["extension"] if e["url"] == "latitude")
+    assert lat == pytest.approx(46.22229, abs=1e-4)
+
+
+def test_legal_entity_and_closed_structure(loaded) -> None:  # noqa: ANN001
+    ej = loaded.get("/fhir/Organization/010780054").get_json()
+    assert "LEGAL-ENTITY" in {c["code"] for t in ej["type"] for c in t["coding"]}
+    assert "partOf" not in ej
+    closed = loaded.get("/fhir/Organization/010002137").get_json()
+    assert closed["active"] is False
+    assert closed["extension"][0]["valuePeriod"]["end"] == "2019-05-01"
+
+
+def test_unknown_id_is_404_operation_outcome(loaded) -> None:  # noqa: ANN001
+    response = loaded.get("/fhir/Organization/999999999")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["code"] == "not-found"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("name=hopital", ["750100042", "750100075", "750100083"]),
+        ("name=HÔPITAL%20nec", ["750100042"]),
+        ("name=jardins%20ete", ["010002129"]),
+        ("name:contains=ECKE", ["750100042"]),
+        ("name:exact=CH DE FLEYRIAT", ["010000024"]),
+        ("name:exact=ch de fleyriat", []),
+        ("name=necker,cochin", ["750100042", "750100075"]),
+        ("name=hopital&name=cochin", ["750100075"]),
+        ("identifier=010000024", ["010000024"]),
+        (
+            "identifier=https://finess.esante.gouv.fr|970400024,750100042",
+            ["750100042", "970400024"],
+        ),
+        ("identifier=urn:oid:1.2.250.1.71.4.2.2|1010780054", ["010780054"]),
+        ("identifier=https://sirene.fr|260100045", ["010780054"]),
+        ("identifier-type=FINEJ", ["010000016", "010780054", "750712184", "970408589"]),
+        ("type=LEGAL-ENTITY&active=true", ["010780054", "750712184", "970408589"]),
+        (
+            "type=https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement|500",
+            ["010002129"],
+        ),
+        ("address-postalcode=974", ["970400024", "970408589"]),
+        ("address-city=bourg", ["010002129", "010002137"]),
+        ("address=sevres", ["750100042"]),
+        ("partof=Organization/750712184", ["750100042", "750100075", "750100083"]),
+        ("_id=010000024,010000016", ["010000016", "010000024"]),
+        ("active=false", ["010000016", "010002137"]),
+    ],
+)
+def test_search_parameters(loaded, query: str, expected: list[str]) -> None:  # noqa: ANN001
+    bundle = search(loaded, query)
+    assert bundle["type"] == "searchset"
+    assert ids(bundle) == expected
+    assert bundle["total"] == len(expected)
+
+
+def test_near_sorts_by_distance_and_reports_it(loaded) -> None:  # noqa: ANN001
+    bundle = search(loaded, "near=48.8455|2.3160|10|km")
+    assert ids(bundle) == ["750100042", "750100075", "750100083"]
+    distances = [e["search"]["extension"][0]["valueDistance"]["value"] for e in bundle["entry"]]
+    assert distances == sorted(distances) and distances[0] < 0.2
+    # The swapped pair of 750100083 was put right at load time, so it is found in Paris.
+    assert search(loaded, "near=48.838|2.365|1")["total"] == 1
+    assert ids(search(loaded, "near=-20.9|55.45|5|km")) == ["970400024"]
+
+
+def test_last_updated_filters(loaded) -> None:  # noqa: ANN001
+    assert search(loaded, "_lastUpdated=gt2000-01-01")["total"] == 11
+    assert search(loaded, "_lastUpdated=lt2000-01-01")["total"] == 0
+    stamp = loaded.get("/fhir/Organization/010000024").get_json()["meta"]["lastUpdated"]
+    assert search(loaded, f"_lastUpdated=ge{stamp}")["total"] == 11
+    assert search(loaded, f"_lastUpdated=gt{stamp}")["total"] == 0
+
+
+def test_keyset_paging_walks_everything_once(loaded) -> None:  # noqa: ANN001
+    seen: list[str] = []
+    url = "/fhir/Organization?_count=3"
+    while url:
+        bundle = loaded.get(url.replace("http://localhost", "")).get_json()
+        assert bundle["total"] == 11
+        seen += ids(bundle)
+        url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+    assert len(seen) == 11 and seen == sorted(set(seen))
+
+
+def test_include_and_revinclude(loaded) -> None:  # noqa: ANN001
+    bundle = search(loaded, "_id=010000024&_include=Organization:partof")
+    assert ids(bundle, "include") == ["010780054"]
+    bundle = search(loaded, "_id=750712184&_revinclude=Organization:partof")
+    assert ids(bundle, "include") == ["750100042", "750100075", "750100083"]
+
+
+def test_elements_and_total_none(loaded) -> None:  # noqa: ANN001
+    bundle = search(loaded, "_id=010000024&_elements=name&_total=none")
+    assert "total" not in bundle
+    resource = bundle["entry"][0]["resource"]
+    assert set(resource) == {"resourceType", "id", "meta", "name"}
+    assert resource["meta"]["tag"][0]["code"] == "SUBSETTED"
+
+
+def test_post_search_matches_get(loaded) -> None:  # noqa: ANN001
+    response = loaded.post("/fhir/Organization/_search", data={"name": "cochin"})
+    assert ids(response.get_json()) == ["750100075"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "foo=bar",
+        "name:fuzzy=x",
+        "active=maybe",
+        "_lastUpdated=2026-13-45",
+        "_lastUpdated=ne2020",
+        "near=abc",
+        "near=48|2|5000|km",
+        "_count=many",
+        "_sort=name",
+        "_include=Organization:endpoint",
+        "_cursor=not-a-cursor",
+        "_total=sometimes",
+        "_format=xml",
+    ],
+)
+def test_bad_requests_are_400_operation_outcomes(loaded, query: str) -> None:  # noqa: ANN001
+    response = loaded.get(f"/fhir/Organization?{query}")
+    assert response.status_code == 400, query
+    body = response.get_json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["diagnostics"]
+
+
+def test_unknown_resource_type_is_404(loaded) -> None:  # noqa: ANN001
+    response = loaded.get("/fhir/Practitioner?name=x")
+    assert response.status_code == 404
+    assert response.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_metadata_lists_exactly_the_supported_parameters(client) -> None:  # noqa: ANN001
+    from directory.organizations.fhir_search import ORGANIZATION_PARAMS
+
+    statement = client.get("/fhir/metadata").get_json()
+    assert statement["resourceType"] == "CapabilityStatement"
+    organization = statement["rest"][0]["resource"][0]
+    assert [p["name"] for p in organization["searchParam"]] == list(ORGANIZATION_PARAMS)
+    assert organization["searchInclude"] == ["Organization:partof"]
