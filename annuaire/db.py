@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -67,44 +67,39 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
-    """An engine for the application database; read sessions get the statement time limit."""
+    """An engine for the application database.
+
+    Every connection runs in UTC with ANNUAIRE_STATEMENT_TIMEOUT_MS as its statement time
+    limit, set once at connect time so that a read costs no extra round trip.
+    """
     raw_url = url or resolve_database_url(settings)
+    options = f"-c statement_timeout={int(settings.statement_timeout_ms)} -c timezone=UTC"
     try:
         engine = create_engine(
             sqlalchemy_url(raw_url),
             pool_size=int(settings.pool_size),
             max_overflow=int(settings.pool_size),
-            pool_pre_ping=True,
+            pool_pre_ping=False,
+            connect_args={"options": options},
         )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
     engine.info = {"raw_url": raw_url}  # type: ignore[attr-defined]
-
-    timeout = int(settings.statement_timeout_ms)
-
-    @event.listens_for(engine, "connect")
-    def _set_timezone(dbapi_conn, _record) -> None:  # noqa: ANN001
-        with dbapi_conn.cursor() as cur:
-            cur.execute("SET TIME ZONE 'UTC'")
-        dbapi_conn.commit()
-
-    engine.read_timeout_ms = timeout  # type: ignore[attr-defined]
     return engine
+
+
+def reading(engine: Engine) -> Engine:
+    """The same pool in autocommit: a read needs no BEGIN/ROLLBACK round trips."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A read-only session whose statements are cut off after ANNUAIRE_STATEMENT_TIMEOUT_MS."""
+    """A session for reads on an engine given by `reading()`."""
     with Session(engine) as session:
-        session.execute(
-            text(f"SET LOCAL statement_timeout = {int(engine.read_timeout_ms)}")  # type: ignore[attr-defined]
-        )
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 def raw_url(engine: Engine) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import Engine
 
-from annuaire.db import make_engine
+from annuaire.db import make_engine, reading
 from annuaire.settings import Settings
 
 
@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
-    app.extensions["engine"] = engine or make_engine(settings)
+    app.extensions["engine"] = reading(engine or make_engine(settings))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.register(app)
     app.register_blueprint(health.blueprint)
