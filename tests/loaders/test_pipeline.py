@@ -134,3 +134,14 @@ def test_second_load_waits_for_none_and_says_so(load, clean_db: str) -> None:  #
         release.set()
         thread.join()
     assert load(SMALL).counts.new == 12
+
+
+def test_duplicate_numbers_are_rejected_with_their_lines(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    data = json.loads(SMALL.read_text())
+    data["pmej"][2]["ege"].append(data["pmej"][2]["ege"][0])  # 750100042 twice
+    path = tmp_path / "finess-structures-duplicate.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    result = load(path)
+    assert result.counts.rejected == 1 and result.counts.new == 12
+    (line, reason), = fetch(clean_db, "SELECT line, reason FROM load_rejection")
+    assert "duplicate id 750100042" in reason and line > 0
