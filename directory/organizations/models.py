@@ -78,6 +78,7 @@ class Organization(Base):
             "organization_city_idx", "city_norm", postgresql_ops={"city_norm": "text_pattern_ops"}
         ),
         Index("organization_department_idx", "department"),
+        Index("organization_commune_idx", "commune_insee"),
         Index("organization_category_idx", "category_code"),
     )
 

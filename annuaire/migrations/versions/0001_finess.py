@@ -66,6 +66,7 @@ def upgrade() -> None:
         "CREATE INDEX organization_postal_code_idx ON organization (postal_code text_pattern_ops)",
         "CREATE INDEX organization_city_idx ON organization (city_norm text_pattern_ops)",
         "CREATE INDEX organization_department_idx ON organization (department)",
+        "CREATE INDEX organization_commune_idx ON organization (commune_insee)",
         "CREATE INDEX organization_category_idx ON organization (category_code)",
         # Geo search: earth_box(ll_to_earth(...)) @> ll_to_earth(latitude, longitude).
         "CREATE INDEX organization_earth_idx ON organization "
