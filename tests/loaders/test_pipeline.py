@@ -143,5 +143,5 @@ def test_duplicate_numbers_are_rejected_with_their_lines(load, clean_db, tmp_pat
     path.write_text(json.dumps(data, ensure_ascii=False))
     result = load(path)
     assert result.counts.rejected == 1 and result.counts.new == 12
-    (line, reason), = fetch(clean_db, "SELECT line, reason FROM load_rejection")
+    ((line, reason),) = fetch(clean_db, "SELECT line, reason FROM load_rejection")
     assert "duplicate id 750100042" in reason and line > 0
