@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Computed, Date, Double, Index, String, Text, text
+from sqlalchemy import Computed, Date, DateTime, Double, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annuaire.db import Base
 
 
-class Organization(Base):
+class Lifecycle:
+    """Columns the load pipeline maintains on every table it feeds."""
+
+    content_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_updated: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
+
+
+class Organization(Lifecycle, Base):
     """One FINESS legal entity (EJ) or geographic establishment (EG); id = FINESS number.
 
     `resource` (FHIR) and `document` (JSON API) are computed at load time so that a read is one
@@ -48,10 +59,6 @@ class Organization(Base):
     address_tsv: Mapped[str] = mapped_column(
         TSVECTOR, Computed("to_tsvector('simple'::regconfig, address_norm)", persisted=True)
     )
-    content_hash: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool]
-    removed_at: Mapped[datetime | None]
-    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
     __table_args__ = (
         Index("organization_parent_idx", "parent_id"),
@@ -80,10 +87,16 @@ class Organization(Base):
         Index("organization_department_idx", "department"),
         Index("organization_commune_idx", "commune_insee"),
         Index("organization_category_idx", "category_code"),
+        Index(
+            "organization_earth_idx",
+            func.ll_to_earth(text("latitude"), text("longitude")),
+            postgresql_using="gist",
+            postgresql_where=text("latitude IS NOT NULL"),
+        ),
     )
 
 
-class FinessGroup(Base):
+class FinessGroup(Lifecycle, Base):
     """A FINESS+ group: GHT (GCC) or coordination group (GCO), members by technical id."""
 
     __tablename__ = "finess_group"
@@ -94,15 +107,11 @@ class FinessGroup(Base):
     type_code: Mapped[str | None] = mapped_column(Text)
     document: Mapped[dict] = mapped_column(JSONB)
     member_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "pm:<id>" / "ege:<id>"
-    content_hash: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool]
-    removed_at: Mapped[datetime | None]
-    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
     __table_args__ = (Index("finess_group_members_idx", "member_ids", postgresql_using="gin"),)
 
 
-class FinessActivity(Base):
+class FinessActivity(Lifecycle, Base):
     """An authorised or exercised activity of the FINESS+ activities flux."""
 
     __tablename__ = "finess_activity"
@@ -113,10 +122,6 @@ class FinessActivity(Base):
     eg_finess: Mapped[str | None] = mapped_column(String(9))
     code: Mapped[str | None] = mapped_column(Text)
     document: Mapped[dict] = mapped_column(JSONB)
-    content_hash: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool]
-    removed_at: Mapped[datetime | None]
-    last_updated: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
     __table_args__ = (
         Index("finess_activity_eg_idx", "eg_finess"),

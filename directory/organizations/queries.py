@@ -216,28 +216,23 @@ def get_payload(
     ).scalar_one_or_none()
 
 
-def get_resources(session: Session, ids: list[str]) -> list[Hit]:
-    """FHIR resources of the given ids (for _include)."""
-    if not ids:
-        return []
+def _resources(session: Session, condition: ColumnElement) -> list[Hit]:
     rows = session.execute(
         select(Organization.id, cast(Organization.resource, Text), Organization.parent_id)
-        .where(Organization.id.in_(ids))
+        .where(condition)
         .order_by(Organization.id)
     ).all()
     return [Hit(i, p, parent, None) for i, p, parent in rows]
+
+
+def get_resources(session: Session, ids: list[str]) -> list[Hit]:
+    """FHIR resources of the given ids (for _include)."""
+    return _resources(session, Organization.id.in_(ids)) if ids else []
 
 
 def children_resources(session: Session, parent_ids: list[str]) -> list[Hit]:
     """FHIR resources of the structures that are partOf the given ones (for _revinclude)."""
-    if not parent_ids:
-        return []
-    rows = session.execute(
-        select(Organization.id, cast(Organization.resource, Text), Organization.parent_id)
-        .where(Organization.parent_id.in_(parent_ids))
-        .order_by(Organization.id)
-    ).all()
-    return [Hit(i, p, parent, None) for i, p, parent in rows]
+    return _resources(session, Organization.parent_id.in_(parent_ids)) if parent_ids else []
 
 
 def links(session: Session, organization_id: str) -> dict:
