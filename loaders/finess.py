@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from directory.organizations.rows import COLUMNS, content_hash, organization_row
-from loaders import finess_etalab, finess_plus
+from loaders import finess_activities, finess_etalab, finess_plus
 from loaders.base import BadFile, Rejected, Row
 from loaders.pipeline import SourceFile
 from loaders.sources import open_binary
@@ -70,8 +70,8 @@ def _group_row(group: finess_plus.GroupRecord) -> dict:
     }
 
 
-def _activity_row(activity: finess_plus.ActivityRecord) -> dict:
-    document = finess_plus.activity_document(activity)
+def _activity_row(activity: finess_activities.ActivityRecord) -> dict:
+    document = finess_activities.activity_document(activity)
     return {
         "id": f"{activity.kind}:{activity.activity_id}",
         "kind": activity.kind,
@@ -84,30 +84,26 @@ def _activity_row(activity: finess_plus.ActivityRecord) -> dict:
     }
 
 
-def _structure_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
-    for item in finess_plus.parse_structures(path):
+def _routed(
+    items: Iterator[Row | Rejected], route: Callable[[object], tuple[Target, dict]]
+) -> Iterator[tuple[Target, Row | Rejected]]:
+    """Parsed items → (target, row of column values); a rejection goes to the first target."""
+    for item in items:
         if isinstance(item, Rejected):
-            yield ORGANIZATIONS, item
-        elif isinstance(item.record, finess_plus.GroupRecord):
-            yield GROUPS, Row(item.line, _group_row(item.record))
+            yield route(None)[0], item
         else:
-            yield ORGANIZATIONS, Row(item.line, organization_row(item.record))
+            target, values = route(item.record)
+            yield target, Row(item.line, values)
 
 
-def _activity_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
-    for item in finess_plus.parse_activities(path):
-        if isinstance(item, Rejected):
-            yield ACTIVITIES, item
-        else:
-            yield ACTIVITIES, Row(item.line, _activity_row(item.record))
+def _structure(record: object) -> tuple[Target, dict]:
+    if isinstance(record, finess_plus.GroupRecord):
+        return GROUPS, _group_row(record)
+    return ORGANIZATIONS, organization_row(record) if record else {}
 
 
-def _etalab_rows(path: Path) -> Iterator[tuple[Target, Row | Rejected]]:
-    for item in finess_etalab.parse_etalab(path):
-        if isinstance(item, Rejected):
-            yield ORGANIZATIONS, item
-        else:
-            yield ORGANIZATIONS, Row(item.line, organization_row(item.record))
+def _activity(record: object) -> tuple[Target, dict]:
+    return ACTIVITIES, _activity_row(record) if record else {}
 
 
 def _sniff(path: Path) -> bytes:
@@ -124,15 +120,21 @@ def open_finess(path: Path) -> SourceFile:
         kinds = finess_etalab.etalab_kinds(path)
         label = "legal entities" if kinds == {"EJ"} else "establishments"
         return SourceFile(
-            f"etalab extract of {label}", {ORGANIZATIONS: frozenset(kinds)}, _etalab_rows(path)
+            f"etalab extract of {label}",
+            {ORGANIZATIONS: frozenset(kinds)},
+            _routed(finess_etalab.parse_etalab(path), _structure),
         )
     if head.startswith(b"{"):
         if b'"activitesAutorisees"' in head or b'"activitesExercees"' in head:
-            return SourceFile("FINESS+ activities", {ACTIVITIES: None}, _activity_rows(path))
+            return SourceFile(
+                "FINESS+ activities",
+                {ACTIVITIES: None},
+                _routed(finess_activities.parse_activities(path), _activity),
+            )
         return SourceFile(
             "FINESS+ structures",
             {ORGANIZATIONS: frozenset({"EJ", "EG"}), GROUPS: None},
-            _structure_rows(path),
+            _routed(finess_plus.parse_structures(path), _structure),
         )
     first_line = head.split(b"\n", 1)[0][:60].decode("utf-8", "replace")
     raise BadFile(

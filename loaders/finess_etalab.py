@@ -21,7 +21,7 @@ from directory.organizations.records import OrganizationRecord
 from directory.organizations.territories import insee_commune, territory
 from loaders.base import BadFile, Rejected, Row
 from loaders.finess_geo import coordinate_value, crs_from_source, locate_projected
-from loaders.finess_plus import finess_number, iso_date, phone_number, routing_line, text
+from loaders.finess_values import finess_number, iso_date, phone_number, routing_line, text
 from loaders.sources import decode_line, open_binary, open_text_lines
 
 MANIFEST = re.compile(r"finess;etalab;\d+;\d{4}-\d{2}-\d{2};?")

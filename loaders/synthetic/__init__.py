@@ -1,0 +1,1 @@
+"""Deterministic synthetic data in the formats of the real sources (demos, tests, benchmarks)."""
