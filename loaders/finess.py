@@ -9,15 +9,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
-from directory.organizations.rows import COLUMNS, content_hash, organization_row
+import orjson
+
+from directory.organizations import document, fhir, identifiers, nomenclature, rows
+from directory.organizations.rows import COLUMNS, organization_row
 from loaders import finess_activities, finess_etalab, finess_plus
 from loaders.base import BadFile, Rejected, Row
 from loaders.pipeline import SourceFile
 from loaders.sources import open_binary
-from loaders.target import Target
+from loaders.target import Candidate, Target
 
 ORGANIZATIONS = Target(
     table="organization",
@@ -45,6 +52,15 @@ ACTIVITIES = Target(
     json_columns=frozenset({"document"}),
 )
 SNIFF_BYTES = 1 << 16
+# Part of every content hash: when the code that maps records to rows changes, every record
+# counts as changed on the next load and gets its representations rebuilt.
+MAPPING_VERSION = hashlib.sha1(
+    "".join(
+        inspect.getsource(module)
+        for module in (document, fhir, identifiers, nomenclature, rows, finess_activities,
+                       sys.modules[__name__])
+    ).encode()
+).digest()  # fmt: skip
 
 
 def _group_row(group: finess_plus.GroupRecord) -> dict:
@@ -65,7 +81,6 @@ def _group_row(group: finess_plus.GroupRecord) -> dict:
         "type_code": group.type_code,
         "document": document,
         "member_ids": members,
-        "content_hash": content_hash(document),
         "active": document["active"],
     }
 
@@ -79,31 +94,34 @@ def _activity_row(activity: finess_activities.ActivityRecord) -> dict:
         "eg_finess": activity.eg_finess,
         "code": activity.code,
         "document": document,
-        "content_hash": content_hash(document),
         "active": activity.status != "3",
     }
 
 
+Route = Callable[[object], tuple[Target, str, Callable[[object], dict]]]
+
+
 def _routed(
-    items: Iterator[Row | Rejected], route: Callable[[object], tuple[Target, dict]]
-) -> Iterator[tuple[Target, Row | Rejected]]:
-    """Parsed items → (target, row of column values); a rejection goes to the first target."""
+    items: Iterator[Row | Rejected], route: Route, rejections: Target
+) -> Iterator[tuple[Target, Candidate | Rejected]]:
+    """Parsed records → candidates for their target, with the key and content hash."""
     for item in items:
         if isinstance(item, Rejected):
-            yield route(None)[0], item
-        else:
-            target, values = route(item.record)
-            yield target, Row(item.line, values)
+            yield rejections, item
+            continue
+        target, key, build = route(item.record)
+        digest = hashlib.sha1(MAPPING_VERSION + orjson.dumps(item.record)).hexdigest()
+        yield target, Candidate(item.line, key, digest, partial(build, item.record))
 
 
-def _structure(record: object) -> tuple[Target, dict]:
+def _structure(record: object) -> tuple[Target, str, Callable[[object], dict]]:
     if isinstance(record, finess_plus.GroupRecord):
-        return GROUPS, _group_row(record)
-    return ORGANIZATIONS, organization_row(record) if record else {}
+        return GROUPS, record.group_id, _group_row
+    return ORGANIZATIONS, record.finess, organization_row
 
 
-def _activity(record: object) -> tuple[Target, dict]:
-    return ACTIVITIES, _activity_row(record) if record else {}
+def _activity(record: object) -> tuple[Target, str, Callable[[object], dict]]:
+    return ACTIVITIES, f"{record.kind}:{record.activity_id}", _activity_row
 
 
 def _sniff(path: Path) -> bytes:
@@ -122,19 +140,19 @@ def open_finess(path: Path) -> SourceFile:
         return SourceFile(
             f"etalab extract of {label}",
             {ORGANIZATIONS: frozenset(kinds)},
-            _routed(finess_etalab.parse_etalab(path), _structure),
+            _routed(finess_etalab.parse_etalab(path), _structure, ORGANIZATIONS),
         )
     if head.startswith(b"{"):
         if b'"activitesAutorisees"' in head or b'"activitesExercees"' in head:
             return SourceFile(
                 "FINESS+ activities",
                 {ACTIVITIES: None},
-                _routed(finess_activities.parse_activities(path), _activity),
+                _routed(finess_activities.parse_activities(path), _activity, ACTIVITIES),
             )
         return SourceFile(
             "FINESS+ structures",
             {ORGANIZATIONS: frozenset({"EJ", "EG"}), GROUPS: None},
-            _routed(finess_plus.parse_structures(path), _structure),
+            _routed(finess_plus.parse_structures(path), _structure, ORGANIZATIONS),
         )
     first_line = head.split(b"\n", 1)[0][:60].decode("utf-8", "replace")
     raise BadFile(

@@ -1,7 +1,7 @@
 """The load pipeline every source goes through: stage → diff → guard → swap → run record.
 
-One PostgreSQL transaction holds the staging tables, the diff and the swap, so a failure at
-any point leaves the previous data untouched. Run records and rejected rows are written on a
+Rows are streamed into unlogged staging tables, then one PostgreSQL transaction holds the
+diff and the swap, so a failure at any point leaves the previous data untouched. Run records and rejected rows are written on a
 second, autocommit connection, which also holds the advisory lock that keeps loads one at a
 time: they stay visible whatever happens to the load.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +19,8 @@ import orjson
 import psycopg
 
 from loaders import runs
-from loaders.base import BadFile, Rejected, Row
-from loaders.target import Target
+from loaders.base import BadFile, Rejected
+from loaders.target import Candidate, Target
 
 LOAD_LOCK = 7240002
 REJECTION_BATCH = 1000
@@ -40,7 +41,7 @@ class SourceFile:
 
     description: str
     scopes: dict[Target, frozenset[str] | None]
-    rows: Iterator[tuple[Target, Row | Rejected]]
+    rows: Iterator[tuple[Target, Candidate | Rejected]]
 
 
 @dataclass
@@ -85,52 +86,88 @@ def _copy_value(value: object, column: str, target: Target) -> object:
 
 
 class _Stager:
-    """COPYs rows into one temporary table per target, in batches, rejecting duplicate keys.
+    """Streams new and changed rows into one staging table per target, and the keys of every
+    record into a second one; rejects duplicate keys.
 
-    A connection runs one COPY at a time and a file interleaves targets (FINESS+ puts its
-    groups before its structures), so rows wait in a small buffer per target.
+    Each staging table has its own connection with one COPY open for the whole file, so
+    PostgreSQL ingests rows while Python parses the next ones (a file interleaves targets:
+    FINESS+ puts its groups before its structures). Staging tables are unlogged and dropped
+    after the load; the advisory lock guarantees no other load uses them meanwhile.
     """
 
-    BATCH = 5000
-
-    def __init__(self, conn: psycopg.Connection, targets: list[Target]) -> None:
-        self.conn = conn
-        self.first_line: dict[Target, dict[str, int]] = {t: {} for t in targets}
-        self.buffers: dict[Target, list[list[object]]] = {t: [] for t in targets}
-        for target in targets:
-            conn.execute(
-                f"CREATE TEMP TABLE stage_{target.table} ON COMMIT DROP AS "
-                f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"
+    def __init__(self, database_url: str, scopes: dict[Target, frozenset[str] | None]) -> None:
+        self.first_line: dict[Target, dict[str, int]] = {t: {} for t in scopes}
+        self.unchanged: dict[Target, int] = dict.fromkeys(scopes, 0)
+        self.current = {t: _current_hashes(database_url, t, scope) for t, scope in scopes.items()}
+        self.stack = ExitStack()
+        self.rows = {}
+        self.keys = {}
+        drop_staging(database_url, list(scopes))
+        for target in scopes:
+            self.rows[target] = self._copy(
+                database_url,
+                f"stage_{target.table}",
+                f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA",
+                target.columns,
+            )
+            self.keys[target] = self._copy(
+                database_url,
+                f"stage_keys_{target.table}",
+                "SELECT ''::text AS id WITH NO DATA",
+                ("id",),
             )
 
-    def stage(self, target: Target, row: Row) -> Rejected | None:
-        values = row.record
-        key = values["id"]
+    def _copy(self, database_url: str, table: str, shape: str, columns: tuple[str, ...]):  # noqa: ANN202
+        conn = self.stack.enter_context(psycopg.connect(database_url, autocommit=True))
+        conn.execute(f"CREATE UNLOGGED TABLE {table} AS {shape}")
+        cursor = self.stack.enter_context(conn.cursor())
+        return self.stack.enter_context(
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        )
+
+    def stage(self, target: Target, candidate: Candidate) -> Rejected | None:
+        key = candidate.key
         seen = self.first_line[target]
         if key in seen:
-            return Rejected(row.line, f"duplicate id {key}, first seen at line {seen[key]}")
-        seen[key] = row.line
-        buffer = self.buffers[target]
-        buffer.append([_copy_value(values[c], c, target) for c in target.columns])
-        if len(buffer) >= self.BATCH:
-            self._flush(target)
+            return Rejected(candidate.line, f"duplicate id {key}, first seen at line {seen[key]}")
+        seen[key] = candidate.line
+        self.keys[target].write_row((key,))
+        if self.current[target].get(key) == candidate.content_hash:
+            self.unchanged[target] += 1
+            return None
+        values = candidate.build()
+        values["content_hash"] = candidate.content_hash
+        self.rows[target].write_row([_copy_value(values[c], c, target) for c in target.columns])
         return None
 
-    def _flush(self, target: Target) -> None:
-        buffer = self.buffers[target]
-        with (
-            self.conn.cursor() as cur,
-            cur.copy(f"COPY stage_{target.table} ({', '.join(target.columns)}) FROM STDIN") as copy,
-        ):
-            for values in buffer:
-                copy.write_row(values)
-        buffer.clear()
+    def close(self) -> None:
+        """End the COPYs (committing the staged rows); safe to call twice."""
+        self.stack.close()
 
-    def finish(self) -> None:
-        for target in self.buffers:
-            self._flush(target)
-            self.conn.execute(f"CREATE INDEX ON stage_{target.table} (id)")
-            self.conn.execute(f"ANALYZE stage_{target.table}")
+
+def _current_hashes(database_url: str, target: Target, scope: frozenset[str] | None) -> dict:
+    """Content hash of every present record the snapshot covers (tombstones excluded, so a
+    record coming back is always rewritten)."""
+    clause, params = _scope_clause(target, scope)
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            f"SELECT id, content_hash FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}",
+            params,
+        )
+        return dict(rows)
+
+
+def drop_staging(database_url: str, targets: list[Target]) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for target in targets:
+            conn.execute(f"DROP TABLE IF EXISTS stage_{target.table}, stage_keys_{target.table}")
+
+
+def _index_staging(conn: psycopg.Connection, targets: list[Target]) -> None:
+    for target in targets:
+        for table in (f"stage_{target.table}", f"stage_keys_{target.table}"):
+            conn.execute(f"CREATE INDEX ON {table} (id)")
+            conn.execute(f"ANALYZE {table}")
 
 
 def _scope_clause(target: Target, scope: frozenset[str] | None) -> tuple[str, dict]:
@@ -140,20 +177,17 @@ def _scope_clause(target: Target, scope: frozenset[str] | None) -> tuple[str, di
 
 
 def _diff_counts(
-    conn: psycopg.Connection, target: Target, scope: frozenset[str] | None
+    conn: psycopg.Connection, target: Target, scope: frozenset[str] | None, unchanged: int
 ) -> tuple[Counts, int]:
     """Counts of the diff, and how many records of the scope are present now."""
-    new, changed, unchanged = conn.execute(
-        f"""SELECT count(*) FILTER (WHERE t.id IS NULL),
-                   count(*) FILTER (WHERE t.id IS NOT NULL
-                       AND (t.content_hash <> s.content_hash OR t.removed_at IS NOT NULL)),
-                   count(*) FILTER (WHERE t.content_hash = s.content_hash AND t.removed_at IS NULL)
+    new, changed = conn.execute(
+        f"""SELECT count(*) FILTER (WHERE t.id IS NULL), count(t.id)
             FROM stage_{target.table} s LEFT JOIN {target.table} t ON t.id = s.id"""
     ).fetchone()
     clause, params = _scope_clause(target, scope)
     present, gone = conn.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE NOT EXISTS
-                (SELECT 1 FROM stage_{target.table} s WHERE s.id = t.id))
+                (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id))
             FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}""",
         params,
     ).fetchone()
@@ -178,21 +212,21 @@ def _swap(
     }
     columns = ", ".join(target.columns)
     values = ", ".join(_stamped(target, c, "s.") for c in target.columns)
+    assignments = ", ".join(
+        f"{c} = {_stamped(target, c, 's.')}" for c in target.columns if c != "id"
+    )
+    # Existing rows first: the rows inserted next must not be rewritten by this UPDATE.
+    updated = conn.execute(
+        f"""UPDATE {target.table} t SET {assignments}, removed_at = NULL, last_updated = %(stamp)s
+            FROM stage_{target.table} s WHERE t.id = s.id
+            RETURNING t.id""",
+        params,
+    ).fetchall()
     inserted = conn.execute(
         f"""INSERT INTO {target.table} ({columns}, last_updated)
             SELECT {values}, %(stamp)s FROM stage_{target.table} s
             WHERE NOT EXISTS (SELECT 1 FROM {target.table} t WHERE t.id = s.id)
             RETURNING id""",
-        params,
-    ).fetchall()
-    assignments = ", ".join(
-        f"{c} = {_stamped(target, c, 's.')}" for c in target.columns if c != "id"
-    )
-    updated = conn.execute(
-        f"""UPDATE {target.table} t SET {assignments}, removed_at = NULL, last_updated = %(stamp)s
-            FROM stage_{target.table} s
-            WHERE t.id = s.id AND (t.content_hash <> s.content_hash OR t.removed_at IS NOT NULL)
-            RETURNING t.id""",
         params,
     ).fetchall()
     clause, scope_params = _scope_clause(target, scope)
@@ -201,7 +235,7 @@ def _swap(
         f"""UPDATE {target.table} t
             SET active = FALSE, removed_at = %(stamp)s, last_updated = %(stamp)s{tombstone}
             WHERE t.removed_at IS NULL AND {clause}
-              AND NOT EXISTS (SELECT 1 FROM stage_{target.table} s WHERE s.id = t.id)
+              AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)
             RETURNING t.id""",
         {**params, **scope_params},
     ).fetchall()
@@ -209,18 +243,32 @@ def _swap(
 
 
 def _stage_all(
-    conn: psycopg.Connection,
+    database_url: str,
+    run_conn: psycopg.Connection,
+    run_id: int,
+    source_file: SourceFile,
+    progress: Progress,
+) -> tuple[int, dict[Target, int]]:
+    """Stream every row into staging; returns the rejected count and unchanged per target."""
+    stager = _Stager(database_url, source_file.scopes)
+    try:
+        rejected = _feed(stager, run_conn, run_id, source_file, progress)
+    finally:
+        stager.close()
+    return rejected, stager.unchanged
+
+
+def _feed(
+    stager: _Stager,
     run_conn: psycopg.Connection,
     run_id: int,
     source_file: SourceFile,
     progress: Progress,
 ) -> int:
-    """Stream every row into staging; returns the number of rejected rows."""
-    stager = _Stager(conn, list(source_file.scopes))
     pending: list[Rejected] = []
     staged = rejected = 0
     for target, item in source_file.rows:
-        if isinstance(item, Row):
+        if isinstance(item, Candidate):
             problem = stager.stage(target, item)
             if problem is None:
                 staged += 1
@@ -234,7 +282,6 @@ def _stage_all(
             runs.record_rejections(run_conn, run_id, pending)
             pending.clear()
     runs.record_rejections(run_conn, run_id, pending)
-    stager.finish()
     if staged == 0 and rejected == 0:
         raise BadFile("the file holds no records")
     progress(f"  {staged:,} records staged, {rejected:,} rejected")
@@ -287,22 +334,13 @@ def _load(
     source_file = opener(path)
     progress(f"loading {path.name} ({source_file.description})")
     result = LoadResult(run_id=run_id, status="succeeded", description=source_file.description)
-    with psycopg.connect(database_url) as conn:
-        result.counts.rejected = _stage_all(conn, run_conn, run_id, source_file, progress)
-        stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
-        diffs = {t: _diff_counts(conn, t, scope) for t, scope in source_file.scopes.items()}
-        for target, (counts, present) in diffs.items():
-            if present and counts.deactivated / present > threshold and not force:
-                raise LoadRefused(
-                    f"this snapshot would remove {counts.deactivated:,} of {present:,} "
-                    f"{target.table} records ({counts.deactivated / present:.1%} > "
-                    f"{threshold:.0%}); check the file, or load it with --force"
-                )
-            result.counts.add(counts)
-        progress("  swapping in the new snapshot")
-        for target, scope in source_file.scopes.items():
-            result.changed_ids[target.table] = _swap(conn, target, scope, stamp)
-        conn.commit()
+    try:
+        result.counts.rejected, unchanged = _stage_all(
+            database_url, run_conn, run_id, source_file, progress
+        )
+        _swap_all(database_url, source_file, unchanged, threshold, force, result, progress)
+    finally:
+        drop_staging(database_url, list(source_file.scopes))
     runs.update_run(
         run_conn,
         run_id,
@@ -315,3 +353,33 @@ def _load(
         rejected=result.counts.rejected,
     )
     return result
+
+
+def _swap_all(
+    database_url: str,
+    source_file: SourceFile,
+    unchanged: dict[Target, int],
+    threshold: float,
+    force: bool,
+    result: LoadResult,
+    progress: Progress,
+) -> None:
+    """Diff every target, refuse abnormal removals, then apply all in one transaction."""
+    with psycopg.connect(database_url) as conn:
+        _index_staging(conn, list(source_file.scopes))
+        stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
+        diffs = {
+            t: _diff_counts(conn, t, scope, unchanged[t]) for t, scope in source_file.scopes.items()
+        }
+        for target, (counts, present) in diffs.items():
+            if present and counts.deactivated / present > threshold and not force:
+                raise LoadRefused(
+                    f"this snapshot would remove {counts.deactivated:,} of {present:,} "
+                    f"{target.table} records ({counts.deactivated / present:.1%} > "
+                    f"{threshold:.0%}); check the file, or load it with --force"
+                )
+            result.counts.add(counts)
+        progress("  swapping in the new snapshot")
+        for target, scope in source_file.scopes.items():
+            result.changed_ids[target.table] = _swap(conn, target, scope, stamp)
+        conn.commit()

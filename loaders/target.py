@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -22,3 +23,15 @@ class Target:
     scope_column: str | None = None
     stamped_resource: str | None = None  # column whose meta.lastUpdated is the load time
     tombstone_sql: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A parsed record offered to a target: its key, its content hash, and how to build the
+    row of column values. The pipeline builds rows only for new or changed records, which
+    makes a daily reload of a mostly unchanged snapshot cheap."""
+
+    line: int
+    key: str
+    content_hash: str
+    build: Callable[[], dict]

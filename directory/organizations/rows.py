@@ -1,10 +1,6 @@
-"""FINESS structure → the stored row: representations, search columns and content hash."""
+"""FINESS structure → the stored row: its representations and search columns."""
 
 from __future__ import annotations
-
-import hashlib
-
-import orjson
 
 from directory.organizations.document import organization_document
 from directory.organizations.fhir import address_line, organization_resource, type_codings
@@ -23,10 +19,6 @@ COLUMNS = (
 def token_forms(system: str, code: str) -> list[str]:
     """The forms a FHIR token search may use: `code`, `system|code`, `system|`."""
     return [code, f"{system}|{code}", f"{system}|"]
-
-
-def content_hash(*parts: object) -> str:
-    return hashlib.sha1(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def organization_row(record: OrganizationRecord) -> dict:
@@ -62,6 +54,5 @@ def organization_row(record: OrganizationRecord) -> dict:
         "type_tokens": [
             t for _, system, code, _ in type_codings(record) for t in token_forms(system, code)
         ],
-        "content_hash": content_hash(resource, document),
         "active": resource["active"],
     }
