@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -242,6 +242,27 @@ def _swap(
     return [r[0] for r in (*inserted, *updated, *removed)]
 
 
+@contextmanager
+def _indexes_rebuilt_if_empty(conn: psycopg.Connection, target: Target) -> Iterator[None]:
+    """On a first load into an empty table, build the secondary indexes once after the
+    insert rather than row by row: several times faster, and nobody reads an empty table."""
+    if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {target.table})").fetchone()[0]:
+        yield
+        return
+    definitions = conn.execute(
+        """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid
+           WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""",
+        (target.table,),
+    ).fetchall()
+    for name, _ in definitions:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _, definition in definitions:
+        conn.execute(definition)
+
+
 def _stage_all(
     database_url: str,
     run_conn: psycopg.Connection,
@@ -381,5 +402,6 @@ def _swap_all(
             result.counts.add(counts)
         progress("  swapping in the new snapshot")
         for target, scope in source_file.scopes.items():
-            result.changed_ids[target.table] = _swap(conn, target, scope, stamp)
+            with _indexes_rebuilt_if_empty(conn, target):
+                result.changed_ids[target.table] = _swap(conn, target, scope, stamp)
         conn.commit()
