@@ -9,13 +9,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
-from loaders.synthetic.finess import generate_finess  # noqa: E402
 
 from annuaire.db import make_engine  # noqa: E402
 from annuaire.migrate import upgrade  # noqa: E402
 from benchmarks.common import DATA, database_url, machine, settings  # noqa: E402
 from loaders.pipeline import run_load  # noqa: E402
 from loaders.registry import SOURCES  # noqa: E402
+from loaders.synthetic.finess import generate_finess  # noqa: E402
 
 
 def timed_load(url: str, path: Path, label: str) -> None:

@@ -164,7 +164,11 @@ def drop_staging(database_url: str, targets: list[Target]) -> None:
 
 
 def _index_staging(conn: psycopg.Connection, targets: list[Target]) -> None:
+    """Index and analyse the staging tables, and refresh the target's statistics: after a
+    TRUNCATE or a first load they are stale, and the planner would then join the snapshot
+    against the table row by row."""
     for target in targets:
+        conn.execute(f"ANALYZE {target.table}")
         for table in (f"stage_{target.table}", f"stage_keys_{target.table}"):
             conn.execute(f"CREATE INDEX ON {table} (id)")
             conn.execute(f"ANALYZE {table}")
