@@ -219,7 +219,8 @@ def _swap(
     assignments = ", ".join(
         f"{c} = {_stamped(target, c, 's.')}" for c in target.columns if c != "id"
     )
-    # Existing rows first: the rows inserted next must not be rewritten by this UPDATE.
+    # Existing rows first; then the insert skips them by key. (A NOT EXISTS join against the
+    # table being filled degrades to a scan per row when the table's statistics say empty.)
     updated = conn.execute(
         f"""UPDATE {target.table} t SET {assignments}, removed_at = NULL, last_updated = %(stamp)s
             FROM stage_{target.table} s WHERE t.id = s.id
@@ -229,7 +230,7 @@ def _swap(
     inserted = conn.execute(
         f"""INSERT INTO {target.table} ({columns}, last_updated)
             SELECT {values}, %(stamp)s FROM stage_{target.table} s
-            WHERE NOT EXISTS (SELECT 1 FROM {target.table} t WHERE t.id = s.id)
+            ON CONFLICT (id) DO NOTHING
             RETURNING id""",
         params,
     ).fetchall()
