@@ -45,13 +45,17 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
             "SELECT latitude, longitude FROM organization WHERE latitude IS NOT NULL "
             "ORDER BY random() LIMIT 2000"
         ).fetchall()
+    near = [
+        f"/fhir/Organization?near={lat + rng.uniform(-0.05, 0.05):.4f}|{lon + rng.uniform(-0.05, 0.05):.4f}|10|km"
+        for lat, lon in points
+    ]
+    names = [f"/fhir/Organization?name={n[: rng.randint(3, 6)]}" for n in names]
     return {
         "read by id": [f"/fhir/Organization/{i}" for i in ids],
-        "name prefix search": [f"/fhir/Organization?name={n[: rng.randint(3, 6)]}" for n in names],
-        "near 10 km": [
-            f"/fhir/Organization?near={lat + rng.uniform(-0.05, 0.05):.4f}|{lon + rng.uniform(-0.05, 0.05):.4f}|10|km"
-            for lat, lon in points
-        ],
+        "name prefix search": names,
+        "name prefix search, _total=none": [f"{p}&_total=none" for p in names],
+        "near 10 km": near,
+        "near 10 km, _total=none": [f"{p}&_total=none" for p in near],
     }
 
 

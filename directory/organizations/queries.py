@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Double, Text, cast, func, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
 from sqlalchemy.orm import Session
 
@@ -96,6 +96,13 @@ def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
     return column.op("&&")(_text_array(values))
 
 
+def _chord(near: Near) -> ColumnElement:
+    """Straight-line distance through the Earth: ordered like the great-circle distance, and
+    served nearest-first by the GiST index (KNN), so a page never sorts every match."""
+    center = func.ll_to_earth(near.latitude, near.longitude)
+    return _earth_point().op("<->", return_type=Double)(center)
+
+
 def _filters(q: OrganizationQuery) -> list[ColumnElement]:
     o = Organization
     clauses: list[ColumnElement] = []
@@ -152,15 +159,24 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
 
 def _sort_columns(q: OrganizationQuery) -> list[ColumnElement]:
     if q.sort == "distance" and q.near:
-        return [_distance(q.near), Organization.id]
+        return [_chord(q.near), Organization.id]
     if q.sort == "last_updated":
         return [Organization.last_updated, Organization.id]
     return [Organization.id]
 
 
+def _page_order(q: OrganizationQuery, page) -> list[ColumnElement]:  # noqa: ANN001
+    """The order of `_sort_columns`, on the columns of the chosen page."""
+    if q.sort == "distance" and q.near:
+        return [page.c.chord, page.c.id]
+    if q.sort == "last_updated":
+        return [page.c.last_updated, page.c.id]
+    return [page.c.id]
+
+
 def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
     if q.sort == "distance" and q.near:
-        return (hit_row.distance_m, hit_row.id)
+        return (hit_row.chord, hit_row.id)
     if q.sort == "last_updated":
         return (hit_row.last_updated.isoformat(), hit_row.id)
     return (hit_row.id,)
@@ -172,21 +188,27 @@ def search(session: Session, q: OrganizationQuery, cursor_token: str | None = No
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
     filters = _filters(q)
     sort_columns = _sort_columns(q)
-    payload = Organization.resource if q.representation == "resource" else Organization.document
-    columns = [
+    # The page is chosen on narrow columns first; only its rows then read their stored JSON,
+    # so a search matching thousands of rows does not detoast thousands of documents.
+    keys = select(
         Organization.id,
-        cast(payload, Text).label("payload"),
         Organization.parent_id,
         Organization.last_updated,
         (_distance(q.near) if q.near else literal(None)).label("distance_m"),
-    ]
-    stmt = select(*columns).where(*filters)
+        (_chord(q.near) if q.near else literal(None)).label("chord"),
+    ).where(*filters)
     if cursor:
         after = list(cursor.after)
         if q.sort == "last_updated":
             after[0] = datetime.fromisoformat(after[0])
-        stmt = stmt.where(tuple_(*sort_columns) > tuple_(*after))
-    stmt = stmt.order_by(*sort_columns).limit(q.count + 1)
+        keys = keys.where(tuple_(*sort_columns) > tuple_(*after))
+    page = keys.order_by(*sort_columns).limit(q.count + 1).subquery()
+    payload = Organization.resource if q.representation == "resource" else Organization.document
+    stmt = (
+        select(page, cast(payload, Text).label("payload"))
+        .join(Organization, Organization.id == page.c.id)
+        .order_by(*_page_order(q, page))
+    )
     rows = session.execute(stmt).all() if q.count else []
 
     total = cursor.total if cursor else None
