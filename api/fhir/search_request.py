@@ -63,7 +63,7 @@ def parse_search(
     total_mode = single.get("_total", "accurate")
     if total_mode not in TOTAL_MODES:
         raise InvalidParameter("_total must be none, estimate or accurate")
-    changes: dict = {"count": parse_count(single.get("_count")), "with_total": total_mode != "none"}
+    changes: dict = {"count": parse_count(single.get("_count")), "total": total_mode}
     if "_sort" in single:
         if single["_sort"] not in sorts:
             raise NotSupported(f"_sort must be one of {', '.join(sorts)}")

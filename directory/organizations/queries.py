@@ -52,7 +52,7 @@ class OrganizationQuery:
     near: Near | None = None
     sort: Sort = "id"
     count: int = 50
-    with_total: bool = True
+    total: Literal["accurate", "estimate", "none"] = "accurate"
     representation: Representation = "resource"
 
 
@@ -184,7 +184,7 @@ def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
 
 def search(session: Session, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
     """One page of structures matching `q`, in the order of `q.sort`, resumable by cursor."""
-    print_ = fingerprint(replace(q, with_total=True))
+    print_ = fingerprint(replace(q, total="accurate"))
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
     filters = _filters(q)
     sort_columns = _sort_columns(q)
@@ -212,10 +212,9 @@ def search(session: Session, q: OrganizationQuery, cursor_token: str | None = No
     rows = session.execute(stmt).all() if q.count else []
 
     total = cursor.total if cursor else None
-    if q.with_total and total is None:
-        total = session.execute(
-            select(func.count()).select_from(Organization).where(*filters)
-        ).scalar_one()
+    if q.total != "none" and total is None:
+        counted = select(func.count()).select_from(Organization).where(*filters)
+        total = _estimate(session, counted) if q.total == "estimate" else session.scalar(counted)
 
     next_token = None
     if len(rows) > q.count:
@@ -226,6 +225,15 @@ def search(session: Session, q: OrganizationQuery, cursor_token: str | None = No
         for r in rows
     ]
     return Page(rows=hits, next_cursor=next_token, total=total)
+
+
+def _estimate(session: Session, counted) -> int:  # noqa: ANN001
+    """The planner's row estimate of a count: instant, and close on indexed filters."""
+    compiled = counted.with_only_columns(Organization.id).compile(session.get_bind())
+    explained = session.connection().exec_driver_sql(
+        f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params
+    )
+    return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
 
 
 def get_payload(

@@ -198,3 +198,9 @@ def test_metadata_lists_exactly_the_supported_parameters(client) -> None:  # noq
     organization = statement["rest"][0]["resource"][0]
     assert [p["name"] for p in organization["searchParam"]] == list(ORGANIZATION_PARAMS)
     assert organization["searchInclude"] == ["Organization:partof"]
+
+
+def test_total_estimate_is_the_planner_estimate(loaded) -> None:  # noqa: ANN001
+    bundle = search(loaded, "type=GEOGRAPHICAL-ENTITY&_total=estimate")
+    assert ids(bundle) and isinstance(bundle["total"], int) and bundle["total"] >= 1
+    assert search(loaded, "type=GEOGRAPHICAL-ENTITY")["total"] == 7
