@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
         status = exc.code or 500
         detail = exc.description or exc.name
         # flask-smorest puts validation messages in exc.data
-        messages = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
+        messages = getattr(exc, "data", {}).get("messages")
         if messages:
             detail = "; ".join(
                 f"{field}: {' '.join(errs) if isinstance(errs, list) else errs}"

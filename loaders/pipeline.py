@@ -60,10 +60,8 @@ class Counts:
 @dataclass
 class LoadResult:
     run_id: int
-    status: str
     description: str = ""
     counts: Counts = field(default_factory=Counts)
-    changed_ids: dict[str, list[str]] = field(default_factory=dict)
 
 
 Progress = Callable[[str], None]
@@ -208,8 +206,8 @@ def _stamped(target: Target, column: str, prefix: str) -> str:
 
 def _swap(
     conn: psycopg.Connection, target: Target, scope: frozenset[str] | None, stamp: datetime
-) -> list[str]:
-    """Apply the diff; returns the ids whose representation changed (new, changed, removed)."""
+) -> None:
+    """Apply the diff: rewrite changed records, insert new ones, tombstone removed ones."""
     params = {
         "stamp": stamp,
         "stamp_text": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -221,30 +219,26 @@ def _swap(
     )
     # Existing rows first; then the insert skips them by key. (A NOT EXISTS join against the
     # table being filled degrades to a scan per row when the table's statistics say empty.)
-    updated = conn.execute(
+    conn.execute(
         f"""UPDATE {target.table} t SET {assignments}, removed_at = NULL, last_updated = %(stamp)s
-            FROM stage_{target.table} s WHERE t.id = s.id
-            RETURNING t.id""",
+            FROM stage_{target.table} s WHERE t.id = s.id""",
         params,
-    ).fetchall()
-    inserted = conn.execute(
+    )
+    conn.execute(
         f"""INSERT INTO {target.table} ({columns}, last_updated)
             SELECT {values}, %(stamp)s FROM stage_{target.table} s
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id""",
+            ON CONFLICT (id) DO NOTHING""",
         params,
-    ).fetchall()
+    )
     clause, scope_params = _scope_clause(target, scope)
     tombstone = f", {target.tombstone_sql}" if target.tombstone_sql else ""
-    removed = conn.execute(
+    conn.execute(
         f"""UPDATE {target.table} t
             SET active = FALSE, removed_at = %(stamp)s, last_updated = %(stamp)s{tombstone}
             WHERE t.removed_at IS NULL AND {clause}
-              AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)
-            RETURNING t.id""",
+              AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)""",
         {**params, **scope_params},
-    ).fetchall()
-    return [r[0] for r in (*inserted, *updated, *removed)]
+    )
 
 
 @contextmanager
@@ -359,7 +353,7 @@ def _load(
     runs.update_run(run_conn, run_id, sha256=file_sha256(path))
     source_file = opener(path)
     progress(f"loading {path.name} ({source_file.description})")
-    result = LoadResult(run_id=run_id, status="succeeded", description=source_file.description)
+    result = LoadResult(run_id=run_id, description=source_file.description)
     try:
         result.counts.rejected, unchanged = _stage_all(
             database_url, run_conn, run_id, source_file, progress
@@ -408,5 +402,5 @@ def _swap_all(
         progress("  swapping in the new snapshot")
         for target, scope in source_file.scopes.items():
             with _indexes_rebuilt_if_empty(conn, target):
-                result.changed_ids[target.table] = _swap(conn, target, scope, stamp)
+                _swap(conn, target, scope, stamp)
         conn.commit()
