@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import DateTime, Engine, Text, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from annuaire.settings import Settings
 
@@ -22,6 +23,17 @@ EXTENSIONS = ("pg_trgm", "cube", "earthdistance")
 
 class Base(DeclarativeBase):
     pass
+
+
+class Lifecycle:
+    """Columns the load pipeline maintains on every table it feeds."""
+
+    content_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool]
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_updated: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from directory.errors import DirectoryError
+from terminology.outcomes import TerminologyError
+from terminology.outcomes import operation_outcome as terminology_outcome
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(DirectoryError)
     def _directory_error(exc: DirectoryError) -> Response:
         return error_response(exc.status, exc.fhir_code, exc.title, exc.message)
+
+    @app.errorhandler(TerminologyError)
+    def _terminology_error(exc: TerminologyError) -> Response:
+        body = terminology_outcome([exc.issue])
+        return Response(orjson.dumps(body), status=exc.status, mimetype=FHIR_JSON)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

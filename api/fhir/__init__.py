@@ -35,4 +35,4 @@ def _unknown_type(resource_type: str, rest: str = "") -> Response:
     )
 
 
-from api.fhir import capability, organization  # noqa: E402,F401  (routes register on import)
+from api.fhir import capability, organization, terminology_operations  # noqa: E402,F401  (routes register on import)

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Computed, Date, DateTime, Double, Index, String, Text, func, text
+from sqlalchemy import Computed, Date, Double, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from annuaire.db import Base
-
-
-class Lifecycle:
-    """Columns the load pipeline maintains on every table it feeds."""
-
-    content_hash: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool]
-    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_updated: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=text("now()")
-    )
+from annuaire.db import Base, Lifecycle
 
 
 class Organization(Lifecycle, Base):

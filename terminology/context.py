@@ -1,0 +1,76 @@
+"""Where an operation finds the resources it needs: those sent with the request
+(`tx-resource`, an inline `valueSet`) first, then the stored ones."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from terminology.codesystem import CodeSystemIndex
+from terminology.store import StoredResources
+from terminology.versions import latest, split_canonical, version_matches
+
+
+class Context:
+    def __init__(
+        self, conn: Connection | None, stored: StoredResources | None, inline: list[dict]
+    ) -> None:
+        self.conn = conn
+        self.stored = stored
+        self.inline: dict[str, list[dict]] = {}
+        for resource in inline:
+            self.inline.setdefault(resource.get("resourceType", ""), []).append(resource)
+        self._indexes: dict[int, CodeSystemIndex] = {}
+
+    def _inline(self, resource_type: str, url: str) -> list[dict]:
+        return [r for r in self.inline.get(resource_type, ()) if r.get("url") == url]
+
+    def _choose(self, resource_type: str, reference: str, version: str | None) -> object:
+        url, pinned = split_canonical(reference)
+        wanted = version or pinned
+        inline = [
+            r for r in self._inline(resource_type, url) if version_matches(wanted, r.get("version"))
+        ]
+        if inline:
+            return ("inline", latest(inline, lambda r: r.get("version")))
+        if self.stored is None or self.conn is None:
+            return None
+        stored = [
+            s
+            for s in self.stored.candidates(self.conn, resource_type, url)
+            if version_matches(wanted, s["version"])
+        ]
+        if stored:
+            return ("stored", latest(stored, lambda s: s["version"]))
+        return None
+
+    def code_system(self, reference: str, version: str | None = None) -> CodeSystemIndex | None:
+        chosen = self._choose("CodeSystem", reference, version)
+        if chosen is None:
+            return None
+        origin, item = chosen
+        if origin == "stored":
+            return self.stored.code_system(self.conn, item)  # type: ignore[union-attr]
+        index = self._indexes.get(id(item))
+        if index is None:
+            index = self._indexes[id(item)] = CodeSystemIndex(item)
+        return index
+
+    def versions_of(self, reference: str) -> list[str]:
+        url, _ = split_canonical(reference)
+        found = [r.get("version") or "" for r in self._inline("CodeSystem", url)]
+        if self.stored is not None and self.conn is not None:
+            found += [s["version"] for s in self.stored.candidates(self.conn, "CodeSystem", url)]
+        return found
+
+    def value_set(self, reference: str, version: str | None = None) -> dict | None:
+        chosen = self._choose("ValueSet", reference, version)
+        if chosen is None:
+            return None
+        origin, item = chosen
+        return item if origin == "inline" else item["resource"]
+
+    def concept_maps(self) -> list[dict]:
+        maps = list(self.inline.get("ConceptMap", ()))
+        if self.stored is not None and self.conn is not None:
+            maps += list(self.stored.concept_maps(self.conn))
+        return maps

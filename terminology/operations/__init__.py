@@ -1,0 +1,1 @@
+"""The FHIR terminology operations, each a function of its inputs and a Context."""
