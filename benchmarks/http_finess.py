@@ -7,25 +7,16 @@ load_finess.py and `wrk` on the PATH (Debian package wrk).
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-from benchmarks.common import database_url, machine  # noqa: E402
-
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
+from benchmarks.common import database_url  # noqa: E402
+from benchmarks.wrk import report, serving  # noqa: E402
 
 
 def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
@@ -59,79 +50,16 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def lua_script(paths: list[str]) -> str:
-    quoted = ",\n".join(f'"{p}"' for p in paths)
-    return f'paths = {{\n{quoted}\n}}\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n'
-
-
-def run_wrk(paths: list[str], seconds: int, connections: int) -> dict[str, str]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(paths))
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, BASE],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
-    rps = re.search(r"Requests/sec:\s+(\S+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": rps.group(1) if rps else "?",
-        "p50": latency.get("50", "?"),
-        "p90": latency.get("90", "?"),
-        "p99": latency.get("99", "?"),
-        "errors": errors.group(1) if errors else "0",
-    }
-
-
-def wait_until_up(timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{BASE}/health", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("the server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
     url = database_url()
     paths = sample_paths(url, random.Random(1))
-    env = {**os.environ, "ANNUAIRE_DATABASE_URL": url}
-    annuaire = Path(sys.executable).with_name("annuaire")
-    server = subprocess.Popen(
-        [str(annuaire), "serve", "--port", str(PORT), "--workers", str(args.workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_up()
-        print(
-            f"machine: {machine()}; gunicorn {args.workers} sync workers; wrk 2 threads, "
-            f"{args.connections} connections, {args.seconds} s per scenario"
-        )
-        print("| scenario | req/s | p50 | p90 | p99 | non-2xx |\n|---|---|---|---|---|---|")
-        for name, scenario_paths in paths.items():
-            run_wrk(scenario_paths, 3, args.connections)  # warm-up
-            r = run_wrk(scenario_paths, args.seconds, args.connections)
-            print(
-                f"| {name} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['errors']} |",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(20)
+    with serving(url, args.workers):
+        report(paths, args.seconds, args.connections, args.workers)
 
 
 if __name__ == "__main__":

@@ -65,9 +65,24 @@ class Context:
     def value_set(self, reference: str, version: str | None = None) -> dict | None:
         chosen = self._choose("ValueSet", reference, version)
         if chosen is None:
-            return None
+            return self._implicit_value_set(reference)
         origin, item = chosen
         return item if origin == "inline" else item["resource"]
+
+    def _implicit_value_set(self, reference: str) -> dict | None:
+        """`<code system url>?vs`, the SMT's "all codes" value set of every terminology."""
+        url, _ = split_canonical(reference)
+        if not url.endswith("?vs"):
+            return None
+        cs = self.code_system(url[: -len("?vs")])
+        if cs is None:
+            return None
+        return {
+            "resourceType": "ValueSet",
+            "url": url,
+            "status": "active",
+            "compose": {"include": [{"system": cs.url}]},
+        }
 
     def concept_maps(self) -> list[dict]:
         maps = list(self.inline.get("ConceptMap", ()))

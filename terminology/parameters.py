@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from directory.errors import InvalidParameter
+from terminology.outcomes import invalid
 
 # Query-string arguments carry no type: the FHIR type of each known operation parameter, used
 # to read them and to echo them in an expansion the way a POSTed Parameters would.
@@ -52,15 +52,15 @@ def _typed(name: str, text: str) -> dict:
     kind = QUERY_TYPES.get(name, "valueString" if name not in {"url", "system"} else "valueUri")
     if kind == "valueBoolean":
         if text not in {"true", "false"}:
-            raise InvalidParameter(f"{name} must be true or false, not {text!r}")
+            raise invalid(f"{name} must be true or false, not {text!r}")
         return {"name": name, kind: text == "true"}
     if kind == "valueInteger":
         try:
             number = int(text)
         except ValueError:
-            raise InvalidParameter(f"{name} must be an integer, not {text!r}") from None
+            raise invalid(f"{name} must be an integer, not {text!r}") from None
         if number < 0:
-            raise InvalidParameter(f"{name} must not be negative")
+            raise invalid(f"{name} must not be negative")
         return {"name": name, kind: number}
     return {"name": name, kind: text}
 
@@ -84,7 +84,7 @@ class OperationInput:
         elements: list[dict] = []
         if body is not None:
             if body.get("resourceType") != "Parameters":
-                raise InvalidParameter("the request body must be a FHIR Parameters resource")
+                raise invalid("the request body must be a FHIR Parameters resource")
             elements.extend(body.get("parameter", []))
         elements.extend(_typed(name, value) for name, value in args if not name.startswith("_"))
         return cls(elements)
@@ -101,7 +101,7 @@ class OperationInput:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise InvalidParameter(f"{name} must be a string")
+            raise invalid(f"{name} must be a string")
         return value
 
     def flag(self, name: str, default: bool = False) -> bool:
@@ -119,7 +119,7 @@ class OperationInput:
         if isinstance(value, str) and value.isdigit():
             return int(value)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InvalidParameter(f"{name} must be a non-negative integer")
+            raise invalid(f"{name} must be a non-negative integer")
         return value
 
     def resources(self, name: str) -> list[dict]:

@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, text
 
 from terminology.codesystem import CodeSystemIndex
 
+MAX_REFERENCES = 20_000
+
 
 def nest_concepts(rows: list[tuple[str, str | None, dict]]) -> list[dict]:
     """Concept elements (code, nesting parent, element), in file order, nested as loaded."""
@@ -87,6 +89,8 @@ class StoredResources:
                     {"type": resource_type, "ref": reference},
                 )
             ]
+            if len(self._by_reference) >= MAX_REFERENCES:  # unknown URLs must not grow it forever
+                self._by_reference.clear()
             self._by_reference[key] = found
         return found
 

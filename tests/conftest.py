@@ -67,7 +67,10 @@ def engine(database_url: str) -> Engine:
 def clean_db(database_url: str, engine: Engine) -> str:
     """An empty database (schema kept) for tests that load files."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE organization, finess_group, finess_activity, load_run CASCADE")
+        conn.execute(
+            "TRUNCATE organization, finess_group, finess_activity, load_run, "
+            "terminology_resource, terminology_concept CASCADE"
+        )
     return database_url
 
 
@@ -76,10 +79,10 @@ def load(clean_db: str) -> Callable[..., LoadResult]:
     from loaders.pipeline import run_load
     from loaders.registry import SOURCES
 
-    def _load(path: Path, force: bool = False, threshold: float = 0.05) -> LoadResult:
-        return run_load(
-            clean_db, "finess", path, SOURCES["finess"], force=force, threshold=threshold
-        )
+    def _load(
+        path: Path, force: bool = False, threshold: float = 0.05, source: str = "finess"
+    ) -> LoadResult:
+        return run_load(clean_db, source, path, SOURCES[source], force=force, threshold=threshold)
 
     return _load
 

@@ -12,7 +12,6 @@ from flask import Response, current_app, request
 from sqlalchemy import text
 
 from api.fhir import blueprint, fhir_response
-from directory.errors import InvalidParameter
 from terminology.context import Context
 from terminology.operations import expand, lookup, translate, validate
 from terminology.outcomes import invalid, not_found
@@ -38,9 +37,9 @@ def _inputs() -> OperationInput:
         try:
             body = orjson.loads(request.data)
         except orjson.JSONDecodeError as exc:
-            raise InvalidParameter(f"the request body is not JSON: {exc}") from None
+            raise invalid(f"the request body is not JSON: {exc}") from None
         if not isinstance(body, dict):
-            raise InvalidParameter("the request body must be a FHIR Parameters resource")
+            raise invalid("the request body must be a FHIR Parameters resource")
     return OperationInput.from_request(body, list(request.args.items(multi=True)))
 
 
@@ -124,12 +123,18 @@ def expand_value_set(resource_id: str | None = None) -> Response:
 def validate_in_value_set(resource_id: str | None = None) -> Response:
     def operation(inputs: OperationInput, context: Context) -> dict:
         value_set = _value_set(inputs, context, resource_id)
-        coded = validate.read_codings(inputs)
-        first = coded[0]
-        outcome = validate.validate_in_value_set(
-            value_set, first, context, inputs, _language(inputs)
-        )
-        return validate.response(first, outcome)
+        language = _language(inputs)
+        tried = []
+        for coded in validate.read_codings(inputs):
+            outcome = validate.validate_in_value_set(value_set, coded, context, inputs, language)
+            if outcome.result:
+                return validate.response(coded, outcome)
+            tried.append((coded, outcome))
+        # No coding is in the value set: report the first, with every coding's issues.
+        coded, outcome = tried[0]
+        for _, other in tried[1:]:
+            outcome.issues.extend(i for i in other.issues if i not in outcome.issues)
+        return validate.response(coded, outcome)
 
     return _run(operation)
 

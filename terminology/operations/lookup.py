@@ -23,8 +23,13 @@ def _require(cs: CodeSystemIndex, code: str) -> Concept:
     return concept
 
 
-def _property(code: str, value: object, description: str | None = None) -> dict:
-    parts = [{"name": "code", "valueCode": code}, {"name": "value", value_key(value): value}]
+def _property(
+    code: str, value: object, description: str | None = None, value_type: str | None = None
+) -> dict:
+    parts = [
+        {"name": "code", "valueCode": code},
+        {"name": "value", value_type or value_key(value): value},
+    ]
     if description:
         parts.insert(1, {"name": "description", "valueString": description})
     return {"name": "property", "part": parts}
@@ -64,7 +69,8 @@ def lookup(cs: CodeSystemIndex, code: str, inputs: OperationInput) -> dict:
     for prop in concept.properties:
         name = prop.get("code", "")
         if name not in {"parent", "child"} and asked(name):
-            params.append(_property(name, property_value(prop)))
+            value_type = next((k for k in prop if k.startswith("value")), None)
+            params.append(_property(name, property_value(prop), value_type=value_type))
     for relation, codes in (("parent", concept.parents), ("child", concept.children)):
         if asked(relation):
             for related in codes:

@@ -1,0 +1,95 @@
+"""Driving the production server with wrk: shared by the HTTP benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from benchmarks.common import machine
+
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def lua_script(paths: list[str]) -> str:
+    quoted = ",\n".join(f'"{p}"' for p in paths)
+    return f'paths = {{\n{quoted}\n}}\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n'
+
+
+def run_wrk(paths: list[str], seconds: int, connections: int) -> dict[str, str]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_script(paths))
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, BASE],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+    rps = re.search(r"Requests/sec:\s+(\S+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps.group(1) if rps else "?",
+        "p50": latency.get("50", "?"),
+        "p90": latency.get("90", "?"),
+        "p99": latency.get("99", "?"),
+        "errors": errors.group(1) if errors else "0",
+    }
+
+
+def wait_until_up(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{BASE}/health", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+@contextmanager
+def serving(database_url: str, workers: int) -> Iterator[None]:
+    """`annuaire serve` (gunicorn) on PORT for the duration of the block."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    env = {**os.environ, "ANNUAIRE_DATABASE_URL": database_url}
+    annuaire = Path(sys.executable).with_name("annuaire")
+    server = subprocess.Popen(
+        [str(annuaire), "serve", "--port", str(PORT), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up()
+        yield
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def report(scenarios: dict[str, list[str]], seconds: int, connections: int, workers: int) -> None:
+    """Run each scenario (after a 3 s warm-up) and print a Markdown table row per scenario."""
+    print(
+        f"machine: {machine()}; gunicorn {workers} sync workers; wrk 2 threads, "
+        f"{connections} connections, {seconds} s per scenario"
+    )
+    print("| scenario | req/s | p50 | p90 | p99 | non-2xx |\n|---|---|---|---|---|---|")
+    for name, paths in scenarios.items():
+        run_wrk(paths, 3, connections)
+        r = run_wrk(paths, seconds, connections)
+        print(
+            f"| {name} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['errors']} |",
+            flush=True,
+        )
