@@ -190,3 +190,63 @@ def config() -> None:
     """List the ANNUAIRE_* environment variables, their defaults and meaning."""
     for name, default, help_text in documented_settings():
         click.echo(f"{name} (default: {default or 'unset'})\n    {help_text}")
+
+
+@main.command("tx-tests")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--server", help="FHIR base URL to test; default: this application, in-process.")
+@click.option("--suite", "suites", multiple=True, help="Run only this suite (repeatable).")
+@click.option("--filter", "name_filter", help="Run only the tests whose name contains this.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    help="Also run this mode's tests (repeatable, e.g. flat); general is on unless !general.",
+)
+@click.option(
+    "--externals",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The server's own messages, in the format of messages-tx.fhir.org.json.",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the expected/ and actual/ answers of failing tests here.",
+)
+def tx_tests(
+    folder: Path,
+    server: str | None,
+    suites: tuple[str, ...],
+    name_filter: str | None,
+    modes: tuple[str, ...],
+    externals: Path | None,
+    output: Path | None,
+) -> None:
+    """Run the HL7 terminology ecosystem test cases (a tx-ecosystem tests/ folder)."""
+    from functools import partial
+
+    from terminology.conformance.cases import FolderError
+    from terminology.conformance.runner import run_folder, serve_in_background
+
+    run = partial(
+        run_folder,
+        folder,
+        suites=suites,
+        name_filter=name_filter,
+        modes=modes,
+        externals_file=externals,
+        output=output,
+        echo=click.echo,
+    )
+    try:
+        if server:
+            sys.exit(run(server))
+        from api import create_app
+
+        settings = Settings.from_env()
+        # the same application as `serve`, on an ephemeral local port for the time of the run
+        with serve_in_background(create_app(settings, _ready_engine(settings))) as root:
+            code = run(f"{root}/fhir")
+        sys.exit(code)
+    except FolderError as exc:
+        _fail(str(exc))

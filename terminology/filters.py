@@ -58,8 +58,23 @@ def _hierarchy(cs: CodeSystemIndex, op: str, value: str) -> Predicate:
     raise AssertionError(op)
 
 
+# R4 has no child-of or descendent-leaf operator; R4 clients carry them in this extension.
+R5_OPERATOR = (
+    "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
+)
+
+
+def operator_of(element: dict) -> str | None:
+    if element.get("op"):
+        return element["op"]
+    for extension in element.get("_op", {}).get("extension", ()):
+        if extension.get("url") == R5_OPERATOR:
+            return extension.get("valueCode")
+    return None
+
+
 def predicate(cs: CodeSystemIndex, element: dict) -> Predicate:
-    prop, op, value = element.get("property"), element.get("op"), element.get("value")
+    prop, op, value = element.get("property"), operator_of(element), element.get("value")
     if not prop or not op or value is None:
         raise invalid("a ValueSet filter needs property, op and value")
     if op in {"is-a", "descendent-of", "is-not-a", "child-of", "generalizes"}:

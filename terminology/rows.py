@@ -64,6 +64,9 @@ def resource_row(resource: dict, concept_count: int | None = None) -> dict:
     url = resource["url"]
     version = resource.get("version") or ""
     fhir_id = canonical.fhir_id_for(resource)
+    # ConceptMap.identifier is a single Identifier in R4; the other types hold a list.
+    listed = resource.get("identifier") or []
+    identified = {"identifier": [listed] if isinstance(listed, dict) else listed}
     return {
         "id": resource_key(resource_type, url, version),
         "resource_type": resource_type,
@@ -73,9 +76,9 @@ def resource_row(resource: dict, concept_count: int | None = None) -> dict:
         "name": resource.get("name"),
         "title": resource.get("title"),
         "status": resource.get("status"),
-        "oid": canonical.oid_of(resource),
+        "oid": canonical.oid_of(identified),
         "aliases": canonical.aliases(resource_type, url, fhir_id),
-        "identifiers": identifier_tokens(resource),
+        "identifiers": identifier_tokens(identified),
         "concept_count": concept_count,
         "resource": {**resource, "id": fhir_id},
         "active": resource.get("status") != "retired",

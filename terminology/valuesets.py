@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from terminology.codesystem import CodeSystemIndex, Concept, standards_status
 from terminology.context import Context
-from terminology.filters import all_of
+from terminology.filters import all_of, operator_of
 from terminology.outcomes import Issue, TerminologyError, not_found
 
 DEPRECATED_IN_VS = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
@@ -164,7 +164,7 @@ class Composer:
             and len(includes) == 1
             and not compose.get("exclude")
             and not includes[0].get("valueSet")
-            and any(f.get("op") in HIERARCHICAL_OPS for f in includes[0].get("filter", ()))
+            and any(operator_of(f) in HIERARCHICAL_OPS for f in includes[0].get("filter", ()))
         )
         return result
 

@@ -29,6 +29,11 @@ ECHOED = (
     "property",
     "system-version",
 )
+# What of the value set an expansion repeats: its identity and metadata, not its definition.
+HEADER = (
+    "resourceType", "id", "language", "url", "identifier", "version", "name", "title", "status",
+    "experimental", "date", "publisher",
+)  # fmt: skip
 STATUS_URI = "http://hl7.org/fhir/concept-properties#status"
 MAX_EXPANSION = 10_000  # without `count`, larger expansions are refused as too costly
 
@@ -65,7 +70,7 @@ def expand(value_set: dict, inputs: OperationInput, context: Context, language: 
         expansion["extension"] = declared
     if contains:
         expansion["contains"] = contains
-    header = {k: v for k, v in value_set.items() if k not in {"expansion", "text", "meta"}}
+    header = {k: v for k, v in value_set.items() if k in HEADER}
     header.setdefault("status", "active")
     return {**header, "expansion": expansion}
 
