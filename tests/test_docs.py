@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from annuaire.settings import documented_settings
 from api.cli import main
 from directory.organizations.fhir_search import ORGANIZATION_PARAMS
+from terminology.search import SEARCH_PARAMS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def section(heading: str) -> str:
+    """The README text under a `### heading`, up to the next heading."""
+    match = re.search(rf"^### {re.escape(heading)}\n(.*?)(?=^#)", README, re.M | re.S)
+    assert match, f"README has no section {heading!r}"
+    return match[1]
 
 
 def test_every_setting_is_documented() -> None:
@@ -21,6 +32,17 @@ def test_every_command_is_documented() -> None:
     assert not missing
 
 
-def test_every_fhir_search_parameter_is_documented() -> None:
-    missing = [name for name in ORGANIZATION_PARAMS if f"| `{name}` |" not in README]
+@pytest.mark.parametrize(
+    ("heading", "params"),
+    [
+        ("Organization", ORGANIZATION_PARAMS),
+        (
+            "CodeSystem, ValueSet, ConceptMap",
+            {name: p for params in SEARCH_PARAMS.values() for name, p in params.items()},
+        ),
+    ],
+)
+def test_every_fhir_search_parameter_is_documented(heading: str, params: dict) -> None:
+    text = section(heading)
+    missing = [name for name in params if f"| `{name}` |" not in text]
     assert not missing

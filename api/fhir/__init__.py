@@ -9,6 +9,7 @@ from directory.errors import NotFound, NotSupported
 blueprint = Blueprint("fhir", __name__)
 FHIR_JSON = "application/fhir+json"
 JSON_FORMATS = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
+RESOURCE_TYPES = ("Organization", "CodeSystem", "ValueSet", "ConceptMap")
 
 
 def base_url() -> str:
@@ -30,9 +31,19 @@ def _negotiate() -> None:
 @blueprint.route("/<resource_type>", methods=["GET", "POST"])
 @blueprint.route("/<resource_type>/<path:rest>", methods=["GET", "POST"])
 def _unknown_type(resource_type: str, rest: str = "") -> Response:
+    """What no route matched: another resource type, or an interaction not served."""
+    if resource_type in RESOURCE_TYPES:
+        raise NotFound(f"{request.method} {request.path} is not supported")
     raise NotFound(
-        f"resource type {resource_type!r} is not supported here; supported: Organization"
+        f"resource type {resource_type!r} is not supported here; "
+        f"supported: {', '.join(RESOURCE_TYPES)}"
     )
 
 
-from api.fhir import capability, organization, terminology_operations  # noqa: E402,F401  (routes register on import)
+# Route modules, registered on import.
+from api.fhir import (  # noqa: E402,F401
+    capability,
+    organization,
+    terminology_operations,
+    terminology_resources,
+)

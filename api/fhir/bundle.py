@@ -7,11 +7,8 @@ from urllib.parse import urlencode
 import orjson
 
 from directory.search.paging import Page
+from directory.search.tags import SUBSETTED
 
-SUBSETTED = {
-    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
-    "code": "SUBSETTED",
-}
 DISTANCE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/location-distance"
 MANDATORY_ELEMENTS = ("resourceType", "id", "meta")
 
@@ -23,19 +20,22 @@ def subset(payload: str, elements: tuple[str, ...]) -> orjson.Fragment | dict:
     resource = orjson.loads(payload)
     kept = {k: v for k, v in resource.items() if k in MANDATORY_ELEMENTS or k in elements}
     meta = dict(kept.get("meta", {}))
-    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
+    tags = meta.get("tag", [])
+    # The query layer may have tagged it already (a CodeSystem searched without its concepts).
+    meta["tag"] = tags if SUBSETTED in tags else [*tags, SUBSETTED]
     kept["meta"] = meta
     return kept
 
 
 def _entry(base: str, resource_type: str, hit, mode: str, elements: tuple[str, ...]) -> dict:  # noqa: ANN001
     search: dict = {"mode": mode}
-    if hit.distance_km is not None:
+    distance_km = getattr(hit, "distance_km", None)  # only Organization hits of a near search
+    if distance_km is not None:
         search["extension"] = [
             {
                 "url": DISTANCE_EXTENSION,
                 "valueDistance": {
-                    "value": round(hit.distance_km, 3),
+                    "value": round(distance_km, 3),
                     "unit": "km",
                     "system": "http://unitsofmeasure.org",
                     "code": "km",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from directory.errors import InvalidParameter, NotSupported
-from directory.organizations.fhir_search import SearchParam
-from directory.search.params import parse_count
+from directory.search.params import SearchParam, parse_count
 
-RESULT_PARAMS = {"_count", "_total", "_elements", "_include", "_revinclude", "_sort", "_cursor"}
+RESULT_PARAMS = {
+    "_count", "_total", "_elements", "_summary", "_include", "_revinclude", "_sort", "_cursor",
+}  # fmt: skip
 IGNORED_PARAMS = {"_format", "_pretty"}
 TOTAL_MODES = {"none", "estimate", "accurate"}
 
@@ -20,6 +21,7 @@ class SearchRequest:
     includes: tuple[str, ...]
     revincludes: tuple[str, ...]
     elements: tuple[str, ...]
+    summary: str | None  # a value of `summaries`, or "count"
 
 
 def parse_search(
@@ -29,8 +31,13 @@ def parse_search(
     sorts: dict[str, str],
     includes: tuple[str, ...],
     revincludes: tuple[str, ...],
+    summaries: tuple[str, ...] = (),
 ) -> SearchRequest:
-    """Turn request arguments into a query; any unknown parameter or bad value is a 400."""
+    """Turn request arguments into a query; any unknown parameter or bad value is a 400.
+
+    `_summary=count` (the total, no entries) works for every resource; the other `_summary`
+    values are for the caller to honour, and only those in `summaries` are accepted.
+    """
     query = empty_query
     single: dict[str, str] = {}
     found_includes: list[str] = []
@@ -64,23 +71,34 @@ def parse_search(
     if total_mode not in TOTAL_MODES:
         raise InvalidParameter("_total must be none, estimate or accurate")
     changes: dict = {"count": parse_count(single.get("_count")), "total": total_mode}
+    summary = parse_summary(single.get("_summary"), ("count", *summaries))
+    if summary == "count":  # the total is the whole answer
+        changes.update(count=0, total="accurate" if total_mode == "none" else total_mode)
     if "_sort" in single:
-        if single["_sort"] not in sorts:
-            raise NotSupported(f"_sort must be one of {', '.join(sorts)}")
-        changes["sort"] = sorts[single["_sort"]]
+        changes["sort"] = sorts[_allowed("_sort", single["_sort"], tuple(sorts))]
         if changes["sort"] == "distance" and getattr(query, "near", None) is None:
             raise InvalidParameter("_sort=near needs a near parameter")
-    elements = tuple(e.strip() for e in single.get("_elements", "").split(",") if e.strip())
     return SearchRequest(
         query=replace(query, **changes),  # type: ignore[type-var]
         cursor=single.get("_cursor"),
         includes=tuple(found_includes),
         revincludes=tuple(found_revincludes),
-        elements=elements,
+        elements=parse_elements(single.get("_elements")),
+        summary=summary,
     )
+
+
+def parse_summary(raw: str | None, supported: tuple[str, ...]) -> str | None:
+    return None if raw is None else _allowed("_summary", raw, supported)
+
+
+def parse_elements(raw: str | None) -> tuple[str, ...]:
+    """_elements: the top-level elements to keep, comma-separated."""
+    return tuple(e.strip() for e in (raw or "").split(",") if e.strip())
 
 
 def _allowed(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise NotSupported(f"{name}={value} is not supported; supported: {', '.join(allowed)}")
+        supported = ", ".join(allowed) or "none"
+        raise NotSupported(f"{name}={value} is not supported; supported: {supported}")
     return value

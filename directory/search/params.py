@@ -1,10 +1,13 @@
-"""FHIR search parameter values parsed by pure functions: tokens, strings, dates, near, counts."""
+"""FHIR search parameters: their declaration, and their values parsed by pure functions (tokens,
+strings, dates, near, counts)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Generic, Literal, TypeVar
 
 from directory.errors import InvalidParameter
 
@@ -13,6 +16,29 @@ SUPPORTED_DATE_PREFIXES = ("eq", "gt", "lt", "ge", "le")
 MAX_COUNT = 1000
 DEFAULT_COUNT = 50
 MAX_NEAR_KM = 1000.0
+
+Query = TypeVar("Query")
+StringMode = Literal["prefix", "contains", "exact"]
+STRING_MODIFIERS: dict[str, StringMode] = {"": "prefix", "contains": "contains", "exact": "exact"}
+
+
+@dataclass(frozen=True)
+class SearchParam(Generic[Query]):
+    """One FHIR search parameter of a resource: the parser and the CapabilityStatement read it."""
+
+    name: str
+    type: str  # FHIR search parameter type
+    documentation: str
+    apply: Callable[[Query, str, str], Query]  # (query, value, modifier) → narrowed query
+    modifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextFilter:
+    """Alternatives (OR) for one text field, matched as `mode`."""
+
+    mode: StringMode
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,11 @@ def split_or(value: str) -> tuple[str, ...]:
     if not all(parts):
         raise InvalidParameter(f"empty value in {value!r}")
     return tuple(parts)
+
+
+def parse_text(value: str, modifier: str) -> TextFilter:
+    """A string parameter: no modifier is a prefix match, or :contains, or :exact."""
+    return TextFilter(STRING_MODIFIERS[modifier], split_or(value))
 
 
 def parse_date_bounds(name: str, raw: str) -> tuple[DateBound, ...]:
