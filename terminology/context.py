@@ -7,7 +7,11 @@ from sqlalchemy import Connection
 
 from terminology.codesystem import CodeSystemIndex
 from terminology.store import StoredResources
-from terminology.versions import latest, split_canonical, version_matches
+from terminology.versions import preferred, split_canonical, version_matches
+
+
+def _usable(resource: dict) -> bool:
+    return resource.get("status") != "retired"
 
 
 class Context:
@@ -31,7 +35,7 @@ class Context:
             r for r in self._inline(resource_type, url) if version_matches(wanted, r.get("version"))
         ]
         if inline:
-            return ("inline", latest(inline, lambda r: r.get("version")))
+            return ("inline", preferred(inline, lambda r: r.get("version"), _usable))
         if self.stored is None or self.conn is None:
             return None
         stored = [
@@ -40,7 +44,10 @@ class Context:
             if version_matches(wanted, s["version"])
         ]
         if stored:
-            return ("stored", latest(stored, lambda s: s["version"]))
+            return (
+                "stored",
+                preferred(stored, lambda s: s["version"], lambda s: _usable(s["resource"])),
+            )
         return None
 
     def code_system(self, reference: str, version: str | None = None) -> CodeSystemIndex | None:

@@ -24,7 +24,7 @@ from directory.search.text import normalize, normalized_sql
 from terminology import canonical
 from terminology.models import TerminologyResource as Resource
 from terminology.store import whole_resource
-from terminology.versions import latest, version_key
+from terminology.versions import preferred, version_key
 
 RESOURCE_TYPES = ("CodeSystem", "ValueSet", "ConceptMap")
 _OID = re.compile(r"^(?:urn:oid:)?([0-2](?:\.\d+)+)$")
@@ -67,7 +67,7 @@ V = TypeVar("V", bound=Versioned)
 def default_version(candidates: list[V]) -> V:
     """The version meant when none is given: the latest active (not retired) one, else the
     latest, so that a resource whose versions are all retired can still be read."""
-    return latest([c for c in candidates if c.active] or candidates, lambda c: c.version)  # type: ignore[return-value]
+    return preferred(candidates, lambda c: c.version, lambda c: c.active)  # type: ignore[return-value]
 
 
 def _append(field: str, convert: Callable[[str, str], object]):  # noqa: ANN202

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-_NUMBERS = re.compile(r"\d+")
+_PARTS = re.compile(r"\d+|[^\W\d_]+")  # runs of digits or of letters; punctuation separates
 
 
 def version_key(version: str | None) -> tuple:
     """Sort key putting the latest version last: numeric parts compare as numbers, so
-    semver (1.10.0 > 1.9.0), dates and the SMT's 14-digit stamps all order naturally."""
+    semver (1.10.0 > 1.9.0), CCAM's v83.00 > v9.00, dates and the SMT's 14-digit stamps all
+    order naturally."""
     if not version:
         return ((),)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in _PARTS.findall(version))
 
 
 def split_canonical(reference: str) -> tuple[str, str | None]:
@@ -37,3 +38,9 @@ def version_matches(wanted: str | None, actual: str | None) -> bool:
 
 def latest(candidates: list, version_of) -> object | None:  # noqa: ANN001
     return max(candidates, key=lambda c: version_key(version_of(c)), default=None)
+
+
+def preferred(candidates: list, version_of, usable) -> object | None:  # noqa: ANN001
+    """The version meant when none is given: the latest usable (not retired) one, else the
+    latest, so that a resource whose versions are all retired still resolves."""
+    return latest([c for c in candidates if usable(c)] or candidates, version_of)

@@ -4,22 +4,18 @@ CapabilityStatement both read this table."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from directory.errors import InvalidParameter
-from directory.organizations.queries import OrganizationQuery, TextFilter
-from directory.search.params import parse_boolean, parse_date_bounds, parse_near, split_or
-
-STRING_MODIFIERS = {"": "prefix", "contains": "contains", "exact": "exact"}
-
-
-@dataclass(frozen=True)
-class SearchParam:
-    name: str
-    type: str  # FHIR search parameter type
-    documentation: str
-    apply: Callable[[OrganizationQuery, str, str], OrganizationQuery]
-    modifiers: tuple[str, ...] = ()
+from directory.organizations.queries import OrganizationQuery
+from directory.search.params import (
+    SearchParam,
+    parse_boolean,
+    parse_date_bounds,
+    parse_near,
+    parse_text,
+    split_or,
+)
 
 
 def _append(field: str, convert: Callable[[str], object]):  # noqa: ANN202
@@ -31,8 +27,7 @@ def _append(field: str, convert: Callable[[str], object]):  # noqa: ANN202
 
 def _text(field: str):  # noqa: ANN202
     def apply(q: OrganizationQuery, value: str, modifier: str) -> OrganizationQuery:
-        flt = TextFilter(STRING_MODIFIERS[modifier], split_or(value))  # type: ignore[arg-type]
-        return replace(q, **{field: (*getattr(q, field), flt)})
+        return replace(q, **{field: (*getattr(q, field), parse_text(value, modifier))})
 
     return apply
 
@@ -55,7 +50,7 @@ def _near(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery
     return replace(q, near=parse_near(value), sort="distance" if q.sort == "id" else q.sort)
 
 
-ORGANIZATION_PARAMS: dict[str, SearchParam] = {
+ORGANIZATION_PARAMS: dict[str, SearchParam[OrganizationQuery]] = {
     p.name: p
     for p in (
         SearchParam("_id", "token", "FINESS number (the resource id)", _append("ids", split_or)),

@@ -15,20 +15,11 @@ from sqlalchemy.orm import Session
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
 from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
-from directory.search.params import DateBound, Near
+from directory.search.params import DateBound, Near, TextFilter
 from directory.search.text import normalize, prefix_tsquery
 
-StringMode = Literal["prefix", "contains", "exact"]
 Sort = Literal["id", "distance", "last_updated"]
 Representation = Literal["resource", "document"]
-
-
-@dataclass(frozen=True)
-class TextFilter:
-    """Alternatives (OR) for one text field, matched as `mode`."""
-
-    mode: StringMode
-    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
