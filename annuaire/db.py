@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 from sqlalchemy import DateTime, Engine, Text, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from annuaire.settings import Settings
 
@@ -86,32 +84,38 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
     """
     raw_url = url or resolve_database_url(settings)
     options = f"-c statement_timeout={int(settings.statement_timeout_ms)} -c timezone=UTC"
+    connect_args = {"options": options}
     try:
         engine = create_engine(
             sqlalchemy_url(raw_url),
             pool_size=int(settings.pool_size),
             max_overflow=int(settings.pool_size),
             pool_pre_ping=False,
-            connect_args={"options": options},
+            connect_args=connect_args,
         )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
-    engine.info = {"raw_url": raw_url}  # type: ignore[attr-defined]
+    engine.info = {"raw_url": raw_url, "connect_args": connect_args}  # type: ignore[attr-defined]
     return engine
 
 
 def reading(engine: Engine) -> Engine:
-    """The same pool in autocommit: a read needs no BEGIN/ROLLBACK round trips."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-@contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reads on an engine given by `reading()`."""
-    with Session(engine) as session:
-        yield session
+    """A read-only pool on the same database, in autocommit: a read costs no BEGIN/ROLLBACK
+    round trip, and its connections never switch isolation level on checkout or reset on
+    return (nothing is left to roll back). Writers keep `engine` and its transactions."""
+    reader = create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        pool_size=engine.pool.size(),  # type: ignore[attr-defined]
+        max_overflow=engine.pool._max_overflow,  # type: ignore[attr-defined]
+        pool_pre_ping=False,
+        connect_args=engine.info["connect_args"],  # type: ignore[attr-defined]
+    )
+    reader.info = dict(engine.info)  # type: ignore[attr-defined]
+    return reader
 
 
 def raw_url(engine: Engine) -> str:

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Text, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Text, case, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
-from sqlalchemy.orm import Session
 
 from directory.errors import InvalidParameter
 from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
@@ -222,18 +221,18 @@ def _payload_column(with_concepts: bool) -> ColumnElement:
     return (served if with_concepts else cast(served, Text)).label("payload")
 
 
-def _payload(session: Session, row_id: str, value: str | dict) -> str:
+def _payload(conn: Connection, row_id: str, value: str | dict) -> str:
     """JSON text of a payload column: as it came, or with the concepts put back."""
     if isinstance(value, str):
         return value
-    return orjson.dumps(whole_resource(session.connection(), row_id, value)).decode()
+    return orjson.dumps(whole_resource(conn, row_id, value)).decode()
 
 
 def _with_concepts(resource_type: str, wanted: bool) -> bool:
     return wanted and resource_type == "CodeSystem"  # the others are stored whole
 
 
-def search(session: Session, q: TerminologyQuery, cursor_token: str | None = None) -> Page:
+def search(conn: Connection, q: TerminologyQuery, cursor_token: str | None = None) -> Page:
     """One page of resources matching `q`, ordered by type|url|version, resumable by cursor.
 
     Every version matches unless `version` narrows it: the caller picks, as on Ontoserver.
@@ -254,22 +253,22 @@ def search(session: Session, q: TerminologyQuery, cursor_token: str | None = Non
         .join(page, page.c.id == Resource.id)
         .order_by(Resource.id)
     )
-    rows = session.execute(stmt).all() if q.count else []
+    rows = conn.execute(stmt).all() if q.count else []
 
     total = cursor.total if cursor else None
     if q.total != "none" and total is None:
-        total = session.scalar(select(func.count()).select_from(Resource).where(*filters))
+        total = conn.scalar(select(func.count()).select_from(Resource).where(*filters))
 
     next_token = None
     if len(rows) > q.count:
         rows = rows[: q.count]
         next_token = encode_cursor(Cursor((rows[-1].id,), total, print_))
-    hits = [Hit(r.fhir_id, _payload(session, r.id, r.payload)) for r in rows]
+    hits = [Hit(r.fhir_id, _payload(conn, r.id, r.payload)) for r in rows]
     return Page(rows=hits, next_cursor=next_token, total=total)
 
 
 def read(
-    session: Session,
+    conn: Connection,
     resource_type: str,
     fhir_id: str,
     version: str | None = None,
@@ -282,13 +281,13 @@ def read(
     )
     if version is not None:
         stmt = stmt.where(r.version == version)
-    candidates = session.execute(stmt.order_by(r.id)).all()
+    candidates = conn.execute(stmt.order_by(r.id)).all()
     if not candidates:
         return None
     chosen = candidates[0] if version is not None else default_version(candidates)
     payload = _payload_column(_with_concepts(resource_type, with_concepts))
-    value = session.execute(select(payload).where(r.id == chosen.id)).scalar_one()
-    return _payload(session, chosen.id, value)
+    value = conn.execute(select(payload).where(r.id == chosen.id)).scalar_one()
+    return _payload(conn, chosen.id, value)
 
 
 @dataclass(frozen=True)
@@ -304,11 +303,11 @@ class StoredCodeSystem:
     default: str  # the version meant when none is given
 
 
-def code_systems(session: Session) -> list[StoredCodeSystem]:
+def code_systems(conn: Connection) -> list[StoredCodeSystem]:
     """Every canonical a stored code system answers to (its url and its aliases), with versions."""
     r = Resource
     by_uri: dict[str, dict[str, bool]] = {}
-    for url, aliases, version, active in session.execute(
+    for url, aliases, version, active in conn.execute(
         select(r.url, r.aliases, r.version, r.active).where(
             r.resource_type == "CodeSystem", r.removed_at.is_(None)
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import orjson
 from flask import Response, current_app, request
 
-from annuaire.db import read_session
 from api.fhir import base_url, blueprint, fhir_response
 from directory.errors import InvalidParameter
 from directory.organizations.fhir import PROFILE
@@ -205,8 +204,8 @@ def terminology_capabilities(code_systems: list[terminology.StoredCodeSystem]) -
 def metadata() -> Response:
     mode = request.args.get("mode", "full")
     if mode == "terminology":
-        with read_session(current_app.extensions["engine"]) as session:
-            code_systems = terminology.code_systems(session)
+        with current_app.extensions["engine"].connect() as conn:
+            code_systems = terminology.code_systems(conn)
         return fhir_response(orjson.dumps(terminology_capabilities(code_systems)))
     if mode not in STATEMENT_MODES:
         raise InvalidParameter("mode must be full, normative or terminology")

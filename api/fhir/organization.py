@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from annuaire.db import read_session
 from api.fhir import base_url, blueprint, fhir_response
 from api.fhir.bundle import searchset
 from api.fhir.search_request import parse_search
@@ -16,8 +15,8 @@ from directory.organizations.queries import OrganizationQuery
 
 @blueprint.get("/Organization/<organization_id>")
 def read_organization(organization_id: str) -> Response:
-    with read_session(current_app.extensions["engine"]) as session:
-        payload = queries.get_payload(session, organization_id)
+    with current_app.extensions["engine"].connect() as conn:
+        payload = queries.get_payload(conn, organization_id)
     if payload is None:
         raise NotFound(f"Organization/{organization_id} is not known")
     return fhir_response(payload)
@@ -32,11 +31,11 @@ def search_organizations() -> Response:
     search = parse_search(
         args, ORGANIZATION_PARAMS, OrganizationQuery(), SORTS, INCLUDES, REVINCLUDES
     )
-    with read_session(current_app.extensions["engine"]) as session:
-        page = queries.search(session, search.query, search.cursor)  # type: ignore[arg-type]
+    with current_app.extensions["engine"].connect() as conn:
+        page = queries.search(conn, search.query, search.cursor)  # type: ignore[arg-type]
         if search.includes:
             parents = sorted({h.parent_id for h in page.rows if h.parent_id})
-            page.included += queries.get_resources(session, parents)
+            page.included += queries.get_resources(conn, parents)
         if search.revincludes:
-            page.included += queries.children_resources(session, [h.id for h in page.rows])
+            page.included += queries.children_resources(conn, [h.id for h in page.rows])
     return fhir_response(searchset(page, base_url(), "Organization", args, search.elements))

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 import orjson
 from flask import Response, current_app, request
 
-from annuaire.db import read_session
 from api.fhir import base_url, blueprint, fhir_response
 from api.fhir.bundle import searchset, subset
 from api.fhir.search_request import parse_elements, parse_search, parse_summary
@@ -69,8 +68,8 @@ def read(resource_type: str, resource_id: str, version_id: str | None = None) ->
         parse_elements(request.args.get("_elements")),
         concepts=True,
     )
-    with read_session(current_app.extensions["engine"]) as session:
-        payload = queries.read(session, resource_type, resource_id, version_id, shape.with_concepts)
+    with current_app.extensions["engine"].connect() as conn:
+        payload = queries.read(conn, resource_type, resource_id, version_id, shape.with_concepts)
     if payload is None:
         version = f" version {version_id}" if version_id is not None else ""
         raise NotFound(f"{resource_type}/{resource_id}{version} is not known")
@@ -94,8 +93,8 @@ def search(resource_type: str) -> Response:
     )
     shape = _shape(resource_type, parsed.summary, parsed.elements, concepts=False)
     query = replace(parsed.query, with_concepts=shape.with_concepts)  # type: ignore[type-var]
-    with read_session(current_app.extensions["engine"]) as session:
-        page = queries.search(session, query, parsed.cursor)
+    with current_app.extensions["engine"].connect() as conn:
+        page = queries.search(conn, query, parsed.cursor)
     return fhir_response(searchset(page, base_url(), resource_type, args, shape.elements))
 
 

@@ -10,9 +10,8 @@ import orjson
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from annuaire.db import read_session
 from api.v1.schemas import (
     DEFAULT_RADIUS_KM,
     OrganizationPageSchema,
@@ -136,8 +135,8 @@ def _commune_filter(commune: str) -> dict:
 
 def _search(args: dict, kind: Kind) -> Response:
     query = parse_search(args, kind)
-    with read_session(current_app.extensions["engine"]) as session:
-        page = queries.search(session, query, args.get("cursor"))
+    with current_app.extensions["engine"].connect() as conn:
+        page = queries.search(conn, query, args.get("cursor"))
     items = [
         orjson.Fragment(hit.payload)
         if hit.distance_km is None
@@ -148,8 +147,8 @@ def _search(args: dict, kind: Kind) -> Response:
 
 
 def _read(finess: str, kind: Kind) -> Response:
-    with read_session(current_app.extensions["engine"]) as session:
-        payload = queries.get_payload(session, finess, "document")
+    with current_app.extensions["engine"].connect() as conn:
+        payload = queries.get_payload(conn, finess, "document")
         if payload is None:
             raise NotFound(
                 finess_problem(finess) or f"no {kind.noun} has the FINESS number {finess}"
@@ -157,17 +156,17 @@ def _read(finess: str, kind: Kind) -> Response:
         document = orjson.loads(payload)
         if document["type"] != kind.document_type:
             raise NotFound(_elsewhere(finess, kind, KINDS[document["type"]]))
-        links = queries.links(session, finess)
+        links = queries.links(conn, finess)
         if document["legal_entity_finess"]:
             links = {
-                "legal_entity": _legal_entity(session, document["legal_entity_finess"]),
+                "legal_entity": _legal_entity(conn, document["legal_entity_finess"]),
                 **links,
             }
     return _json(_extend(payload, links=links))
 
 
-def _legal_entity(session: Session, finess: str) -> dict:
-    payload = queries.get_payload(session, finess, "document")
+def _legal_entity(conn: Connection, finess: str) -> dict:
+    payload = queries.get_payload(conn, finess, "document")
     return {"finess": finess, "name": orjson.loads(payload)["name"] if payload else None}
 
 

@@ -9,9 +9,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Double, Text, cast, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Double,
+    Text,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
-from sqlalchemy.orm import Session
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
 from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
@@ -173,7 +183,7 @@ def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
     return (hit_row.id,)
 
 
-def search(session: Session, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
+def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
     """One page of structures matching `q`, in the order of `q.sort`, resumable by cursor."""
     print_ = fingerprint(replace(q, total="accurate"))
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
@@ -200,12 +210,12 @@ def search(session: Session, q: OrganizationQuery, cursor_token: str | None = No
         .join(Organization, Organization.id == page.c.id)
         .order_by(*_page_order(q, page))
     )
-    rows = session.execute(stmt).all() if q.count else []
+    rows = conn.execute(stmt).all() if q.count else []
 
     total = cursor.total if cursor else None
     if q.total != "none" and total is None:
         counted = select(func.count()).select_from(Organization).where(*filters)
-        total = _estimate(session, counted) if q.total == "estimate" else session.scalar(counted)
+        total = _estimate(conn, counted) if q.total == "estimate" else conn.scalar(counted)
 
     next_token = None
     if len(rows) > q.count:
@@ -218,27 +228,25 @@ def search(session: Session, q: OrganizationQuery, cursor_token: str | None = No
     return Page(rows=hits, next_cursor=next_token, total=total)
 
 
-def _estimate(session: Session, counted) -> int:  # noqa: ANN001
+def _estimate(conn: Connection, counted) -> int:  # noqa: ANN001
     """The planner's row estimate of a count: instant, and close on indexed filters."""
-    compiled = counted.with_only_columns(Organization.id).compile(session.get_bind())
-    explained = session.connection().exec_driver_sql(
-        f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params
-    )
+    compiled = counted.with_only_columns(Organization.id).compile(dialect=conn.dialect)
+    explained = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
     return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
 
 
 def get_payload(
-    session: Session, organization_id: str, representation: Representation = "resource"
+    conn: Connection, organization_id: str, representation: Representation = "resource"
 ) -> str | None:
     """The stored representation of one structure by FINESS number (tombstones included)."""
     payload = Organization.resource if representation == "resource" else Organization.document
-    return session.execute(
+    return conn.execute(
         select(cast(payload, Text)).where(Organization.id == organization_id)
     ).scalar_one_or_none()
 
 
-def _resources(session: Session, condition: ColumnElement) -> list[Hit]:
-    rows = session.execute(
+def _resources(conn: Connection, condition: ColumnElement) -> list[Hit]:
+    rows = conn.execute(
         select(Organization.id, cast(Organization.resource, Text), Organization.parent_id)
         .where(condition)
         .order_by(Organization.id)
@@ -246,22 +254,20 @@ def _resources(session: Session, condition: ColumnElement) -> list[Hit]:
     return [Hit(i, p, parent, None) for i, p, parent in rows]
 
 
-def get_resources(session: Session, ids: list[str]) -> list[Hit]:
+def get_resources(conn: Connection, ids: list[str]) -> list[Hit]:
     """FHIR resources of the given ids (for _include)."""
-    return _resources(session, Organization.id.in_(ids)) if ids else []
+    return _resources(conn, Organization.id.in_(ids)) if ids else []
 
 
-def children_resources(session: Session, parent_ids: list[str]) -> list[Hit]:
+def children_resources(conn: Connection, parent_ids: list[str]) -> list[Hit]:
     """FHIR resources of the structures that are partOf the given ones (for _revinclude)."""
-    return _resources(session, Organization.parent_id.in_(parent_ids)) if parent_ids else []
+    return _resources(conn, Organization.parent_id.in_(parent_ids)) if parent_ids else []
 
 
-def links(session: Session, organization_id: str) -> dict:
+def links(conn: Connection, organization_id: str) -> dict:
     """What a structure is linked to: its establishments, its groups, its activities."""
     o = Organization
-    row = session.execute(
-        select(o.kind, o.technical_id).where(o.id == organization_id)
-    ).one_or_none()
+    row = conn.execute(select(o.kind, o.technical_id).where(o.id == organization_id)).one_or_none()
     if row is None:
         return {}
     kind, technical_id = row
@@ -269,7 +275,7 @@ def links(session: Session, organization_id: str) -> dict:
     if kind == "EJ":
         result["establishments"] = [
             {"finess": i, "name": n, "open": a}
-            for i, n, a in session.execute(
+            for i, n, a in conn.execute(
                 select(o.id, o.name, o.active).where(o.parent_id == organization_id).order_by(o.id)
             )
         ]
@@ -277,18 +283,19 @@ def links(session: Session, organization_id: str) -> dict:
         member = f"{'pm' if kind == 'EJ' else 'ege'}:{technical_id}"
         result["groups"] = [
             {"id": g.id, "kind": g.kind, "name": g.name, "type_code": g.type_code}
-            for g in session.execute(
-                select(FinessGroup).where(FinessGroup.member_ids.op("@>")(_text_array([member])))
-            ).scalars()
+            for g in conn.execute(
+                select(
+                    FinessGroup.id, FinessGroup.kind, FinessGroup.name, FinessGroup.type_code
+                ).where(FinessGroup.member_ids.op("@>")(_text_array([member])))
+            )
         ]
     column = FinessActivity.ej_finess if kind == "EJ" else FinessActivity.eg_finess
-    result["activities"] = [
-        a.document
-        for a in session.execute(
-            select(FinessActivity)
+    result["activities"] = list(
+        conn.execute(
+            select(FinessActivity.document)
             .where(column == organization_id, FinessActivity.removed_at.is_(None))
             .order_by(FinessActivity.id)
             .limit(500)
         ).scalars()
-    ]
+    )
     return result
