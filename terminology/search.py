@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, Text, case, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
 
 from directory.errors import InvalidParameter
-from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
+from directory.search.paging import (
+    Cursor,
+    Page,
+    TotalMode,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    page_total,
+)
 from directory.search.params import SearchParam, TextFilter, parse_text, split_or
 from directory.search.tags import SUBSETTED
 from directory.search.text import normalize, normalized_sql
@@ -46,7 +54,7 @@ class TerminologyQuery:
     with_concepts: bool = False  # put a CodeSystem's concepts back (one more query per hit)
     count: int = 50
     # The table holds thousands of rows, not millions: `estimate` counts them exactly too.
-    total: Literal["accurate", "estimate", "none"] = "accurate"
+    total: TotalMode = "accurate"
 
 
 @dataclass(frozen=True)
@@ -255,9 +263,14 @@ def search(conn: Connection, q: TerminologyQuery, cursor_token: str | None = Non
     )
     rows = conn.execute(stmt).all() if q.count else []
 
-    total = cursor.total if cursor else None
-    if q.total != "none" and total is None:
-        total = conn.scalar(select(func.count()).select_from(Resource).where(*filters))
+    # The resource table is small: every mode counts exactly.
+    total = page_total(
+        "accurate" if q.total != "none" else "none",
+        cursor,
+        len(rows),
+        q.count,
+        lambda _limit: conn.scalar(select(func.count()).select_from(Resource).where(*filters)),
+    )
 
     next_token = None
     if len(rows) > q.count:

@@ -67,13 +67,15 @@ def parse_search(
             raise InvalidParameter(f"{name} has an empty value")
         query = param.apply(query, value, modifier)
 
-    total_mode = single.get("_total", "accurate")
-    if total_mode not in TOTAL_MODES:
+    # Without _total, the total is counted up to a bound (see directory.search.paging): an exact
+    # count of 30,000 matches would cost more than the page itself.
+    total_mode = single.get("_total", "bounded")
+    if "_total" in single and total_mode not in TOTAL_MODES:
         raise InvalidParameter("_total must be none, estimate or accurate")
     changes: dict = {"count": parse_count(single.get("_count")), "total": total_mode}
     summary = parse_summary(single.get("_summary"), ("count", *summaries))
     if summary == "count":  # the total is the whole answer
-        changes.update(count=0, total="accurate" if total_mode == "none" else total_mode)
+        changes.update(count=0, total=total_mode if total_mode == "estimate" else "accurate")
     if "_sort" in single:
         changes["sort"] = sorts[_allowed("_sort", single["_sort"], tuple(sorts))]
         if changes["sort"] == "distance" and getattr(query, "near", None) is None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Double,
+    Select,
     Text,
     cast,
     func,
@@ -24,7 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
-from directory.search.paging import Cursor, Page, decode_cursor, encode_cursor, fingerprint
+from directory.search.paging import (
+    Cursor,
+    Page,
+    TotalMode,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    page_total,
+)
 from directory.search.params import DateBound, Near, TextFilter
 from directory.search.text import normalize, prefix_tsquery
 
@@ -53,7 +62,7 @@ class OrganizationQuery:
     near: Near | None = None
     sort: Sort = "id"
     count: int = 50
-    total: Literal["accurate", "estimate", "none"] = "accurate"
+    total: TotalMode = "accurate"
     representation: Representation = "resource"
 
 
@@ -212,10 +221,15 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
     )
     rows = conn.execute(stmt).all() if q.count else []
 
-    total = cursor.total if cursor else None
-    if q.total != "none" and total is None:
-        counted = select(func.count()).select_from(Organization).where(*filters)
-        total = _estimate(conn, counted) if q.total == "estimate" else conn.scalar(counted)
+    counted = select(func.count()).select_from(Organization).where(*filters)
+    total = page_total(
+        q.total,
+        cursor,
+        len(rows),
+        q.count,
+        lambda limit: _count(conn, select(Organization.id).where(*filters), limit),
+        lambda: _estimate(conn, counted),
+    )
 
     next_token = None
     if len(rows) > q.count:
@@ -226,6 +240,13 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         for r in rows
     ]
     return Page(rows=hits, next_cursor=next_token, total=total)
+
+
+def _count(conn: Connection, matches: Select, limit: int | None) -> int:
+    """How many rows `matches` selects, counting no further than `limit` when given."""
+    if limit is not None:
+        matches = matches.limit(limit)
+    return conn.scalar(select(func.count()).select_from(matches.subquery())) or 0
 
 
 def _estimate(conn: Connection, counted) -> int:  # noqa: ANN001

@@ -4,12 +4,43 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
 from directory.errors import InvalidParameter
+
+TotalMode = Literal["accurate", "bounded", "estimate", "none"]
+# Without _total, matches are counted up to this many; beyond, the total is left out (as the
+# national API does with its best-effort count) rather than paid for on every search.
+TOTAL_BOUND = 1000
+
+
+def page_total(
+    mode: TotalMode,
+    cursor: Cursor | None,
+    first_page_rows: int,
+    page_size: int,
+    count: Callable[[int | None], int],
+    estimate: Callable[[], int] | None = None,
+) -> int | None:
+    """The Bundle total of a search. `first_page_rows` is how many rows the first page
+    fetched (page_size + 1 at most): when they all fit, they are the total, no count needed.
+    `count(limit)` counts the matches, stopping at `limit` when given."""
+    if mode == "none":
+        return None
+    if cursor is not None:
+        return cursor.total
+    if page_size and first_page_rows <= page_size:
+        return first_page_rows
+    if mode == "estimate" and estimate is not None:
+        return estimate()
+    if mode == "bounded":
+        counted = count(TOTAL_BOUND + 1)
+        return counted if counted <= TOTAL_BOUND else None
+    return count(None)
 
 
 @dataclass(frozen=True)
