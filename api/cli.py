@@ -76,14 +76,21 @@ def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: b
     return 0
 
 
+SOURCE_NAMES = ["finess", "terminology"]
+
+
 @main.command()
-@click.argument("source", type=click.Choice(["finess"]))
+@click.argument("source", type=click.Choice(SOURCE_NAMES))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--force", is_flag=True, help="Load even if the snapshot removes more than 5 % of records."
 )
 def load(source: str, path: Path, force: bool) -> None:
-    """Load a source file (full snapshot): annuaire load finess finess-structures-….json.gz"""
+    """Load a source file: annuaire load finess finess-structures-….json.gz
+
+    A FINESS file is a full snapshot of what it covers; a terminology file (NOS ZIP, SVS XML,
+    .tabs, FHIR JSON, Bundle, NDJSON or package .tgz) replaces the resource versions it holds.
+    """
     sys.exit(load_file(Settings.from_env(), source, path, force))
 
 
@@ -158,17 +165,17 @@ def serve(host: str, port: int, workers: int, demo: bool, demo_dir: Path) -> Non
 
 
 @main.command()
-@click.argument("source", type=click.Choice(["finess"]))
+@click.argument("source", type=click.Choice(SOURCE_NAMES))
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @click.option("--scale", default=1.0, show_default=True, help="1.0 = national volumes.")
 @click.option("--seed", default=42, show_default=True)
 def generate(source: str, out_dir: Path, scale: float, seed: int) -> None:
     """Write synthetic source files in the real formats (for benchmarks and tests)."""
-    from loaders.synthetic.finess import generate_finess
+    from loaders.synthetic import generator
 
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    for path in generate_finess(out_dir, scale=scale, seed=seed):
+    for path in generator(source)(out_dir, scale=scale, seed=seed):
         click.echo(f"{path}  {path.stat().st_size:,} bytes")
     click.echo(f"generated in {time.monotonic() - started:.1f} s")
 

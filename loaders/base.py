@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+RAW_LIMIT = 2000  # characters of a rejected object kept for the load report
+
 
 class BadFile(Exception):
     """The file is structurally unusable (wrong format, truncated, empty…): the load aborts.
@@ -28,3 +32,11 @@ class Rejected:
     line: int
     reason: str
     raw: str = ""
+
+
+def raw(value: Any) -> str:
+    """A rejected object as JSON (else its repr) for the load report, cut at RAW_LIMIT."""
+    try:
+        return orjson.dumps(value).decode()[:RAW_LIMIT]
+    except TypeError:
+        return repr(value)[:RAW_LIMIT]

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from loaders.base import Rejected, Row
+from loaders.base import Rejected, Row, raw
 from loaders.finess_plus import array_items, leading_sections
-from loaders.finess_values import checked_finess, iso_date, object_status, raw, text, trimmed
+from loaders.finess_values import checked_finess, iso_date, object_status, text, trimmed
 
 IMPLEMENTED, INSTALLATION_ENDED = 12, 15  # codeEvenement (TRE-R376), published as "012"/"015"
 # Order of the specific attributes in a composed activity code, after the nature: activity,

@@ -21,7 +21,7 @@ import ijson
 
 from directory.organizations.records import OrganizationRecord
 from directory.organizations.territories import department_of_commune
-from loaders.base import BadFile, Rejected, Row
+from loaders.base import BadFile, Rejected, Row, raw
 from loaders.finess_geo import pick_wgs84
 from loaders.finess_values import (
     checked_finess,
@@ -29,7 +29,6 @@ from loaders.finess_values import (
     iso_date,
     object_status,
     phone_number,
-    raw,
     routing_line,
     text,
     trimmed,

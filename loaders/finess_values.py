@@ -10,13 +10,10 @@ import contextlib
 from datetime import date
 from typing import Any, Literal
 
-import orjson
-
 from directory.organizations.finess_number import finess_problem
 
 PLACEHOLDER_DATE = "1900-01-01"  # the XSD default FINESS fills unknown dates with
 PHONE_SEPARATORS = str.maketrans("", "", " .-")
-RAW_LIMIT = 2000  # characters of a rejected object kept for the load report
 
 
 def text(value: object) -> str | None:
@@ -107,11 +104,3 @@ def trimmed(value: Any) -> Any:
                 items.append(member)
         return items
     return value
-
-
-def raw(value: Any) -> str:
-    """A rejected object as JSON (else its repr) for the load report, cut at RAW_LIMIT."""
-    try:
-        return orjson.dumps(value).decode()[:RAW_LIMIT]
-    except TypeError:
-        return repr(value)[:RAW_LIMIT]

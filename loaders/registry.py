@@ -7,5 +7,9 @@ from pathlib import Path
 
 from loaders.finess import open_finess
 from loaders.pipeline import SourceFile
+from loaders.terminology import open_terminology
 
-SOURCES: dict[str, Callable[[Path], SourceFile]] = {"finess": open_finess}
+SOURCES: dict[str, Callable[[Path], SourceFile]] = {
+    "finess": open_finess,
+    "terminology": open_terminology,
+}
