@@ -36,6 +36,11 @@ class Settings:
         None, "Base URL written in FHIR links (fullUrl, next). Unset: taken from the request."
     )
     pool_size: str = _setting("4", "Database connections kept per server process.")
+    terminology_refresh_seconds: str = _setting(
+        "1",
+        "How often a server process checks whether a load changed the terminologies it holds "
+        "in memory (0: on every request). A load shows within this delay.",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from annuaire.db import make_engine, reading
 from annuaire.settings import Settings
+from terminology.store import StoredResources
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
@@ -17,6 +18,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.extensions["engine"] = reading(engine or make_engine(settings))
+    # Terminology indexes, built on first use (or by warm()) and shared by every request.
+    app.extensions["terminology"] = StoredResources(
+        app.extensions["engine"], float(settings.terminology_refresh_seconds)
+    )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.register(app)
     app.register_blueprint(health.blueprint)

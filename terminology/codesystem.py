@@ -9,7 +9,9 @@ for `$expand?filter=`.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from directory.search.text import words
@@ -28,19 +30,13 @@ class Concept:
     state: ConceptState
     position: int
     extensions: list[dict] = field(default_factory=list)
+    not_selectable: bool = False  # abstract: shown in hierarchies, not for use
     parents: list[str] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
 
     @property
     def inactive(self) -> bool:
         return self.state.inactive()
-
-    @property
-    def not_selectable(self) -> bool:
-        return any(
-            p.get("code") == "notSelectable" and property_value(p) in (True, "true")
-            for p in self.properties
-        )
 
     @property
     def status_code(self) -> str | None:
@@ -75,6 +71,8 @@ class CodeSystemIndex:
         self.folded = (
             {code.lower(): code for code in self.concepts} if not self.case_sensitive else {}
         )
+        self._active: Matches | None = None
+        self._active_day: date | None = None
 
     @property
     def canonical(self) -> str:
@@ -114,6 +112,10 @@ class CodeSystemIndex:
                     state=concept_state(element),
                     position=len(self.concepts),
                     extensions=list(element.get("extension", ())),
+                    not_selectable=any(
+                        p.get("code") == "notSelectable" and property_value(p) in (True, "true")
+                        for p in element.get("property", ())
+                    ),
                 )
                 self.concepts[code] = concept
             if parent is None:
@@ -140,6 +142,31 @@ class CodeSystemIndex:
                 if isinstance(child, str) and child in self.concepts:
                     self._link(concept.code, child)
         self.roots = [code for code in self.concepts if not self.concepts[code].parents]
+
+    # Concepts are numbered by position (file order); the bulk paths of $expand work on these
+    # numbers and turn only the page they return into codes.
+
+    @cached_property
+    def codes(self) -> list[str]:
+        return list(self.concepts)
+
+    def label_order(self, number: int) -> tuple[int, int]:
+        """The order of filtered expansions: shortest display first, then file order."""
+        return (len(self.concepts[self.codes[number]].display or ""), number)
+
+    @cached_property
+    def by_label_length(self) -> list[int]:
+        return sorted(range(len(self.codes)), key=self.label_order)
+
+    def active_numbers(self) -> Matches:
+        """Concepts active today; recomputed once a day, as `dateFin` dates pass."""
+        today = date.today()
+        if self._active_day != today:
+            self._active = self._word_index.of(
+                [n for n, code in enumerate(self.codes) if not self.concepts[code].inactive]
+            )
+            self._active_day = today
+        return self._active
 
     def find(self, code: str) -> tuple[Concept | None, bool]:
         """The concept for `code`, and whether it only matched by ignoring case."""
@@ -180,34 +207,88 @@ class CodeSystemIndex:
         return found
 
     @cached_property
-    def _word_index(self) -> tuple[list[str], list[list[int]], list[str]]:
-        """Sorted distinct words of displays and designations, with the concepts using each."""
-        postings: dict[str, set[int]] = {}
-        codes = list(self.concepts)
-        for number, code in enumerate(codes):
-            concept = self.concepts[code]
-            texts = [concept.display, *(d.get("value") for d in concept.designations)]
-            for text in texts:
-                for word in words(text):
-                    postings.setdefault(word, set()).add(number)
-        ordered = sorted(postings)
-        return ordered, [sorted(postings[w]) for w in ordered], codes
+    def _word_index(self) -> WordIndex:
+        return WordIndex(
+            [
+                [concept.display, *(d.get("value") for d in concept.designations)]
+                for concept in self.concepts.values()
+            ]
+        )
 
-    def matching(self, text: str) -> set[str] | None:
-        """Codes whose display or a designation has a word starting with each word of `text`
-        (accents and case ignored); None when `text` has no words (no filtering)."""
-        terms = words(text)
+    def matching(self, text: str) -> Matches | None:
+        """Concepts (by number) whose display or a designation has a word starting with each
+        word of `text`, accents and case ignored; None when `text` has no words."""
+        return self._word_index.matching(text)
+
+
+class Matches:
+    """A set of item numbers held as a bitmap (a Python int): unions and intersections of
+    thousands of items are single C operations, and the count is a popcount."""
+
+    def __init__(self, mask: int) -> None:
+        self.mask = mask
+        self._bytes: bytes | None = None
+
+    def __len__(self) -> int:
+        return self.mask.bit_count()
+
+    def __contains__(self, number: int) -> bool:
+        if self._bytes is None:
+            self._bytes = self.mask.to_bytes((self.mask.bit_length() + 7) // 8 or 1, "little")
+        byte = number >> 3
+        return byte < len(self._bytes) and bool(self._bytes[byte] >> (number & 7) & 1)
+
+    def numbers(self) -> list[int]:
+        """The item numbers, ascending."""
+        digits = bin(self.mask)[:1:-1]  # bit i is character i
+        return [m.start() for m in _ONE.finditer(digits)]
+
+
+_ONE = re.compile("1")
+
+
+def _bitmap(numbers: list[int], size: int) -> int:
+    raw = bytearray((size + 7) // 8)
+    for number in numbers:
+        raw[number >> 3] |= 1 << (number & 7)
+    return int.from_bytes(raw, "little")
+
+
+class WordIndex:
+    """Word-prefix search over the labels of numbered items.
+
+    The sorted vocabulary answers a prefix with one bisection; each word holds the bitmap of
+    the items using it, so a prefix is the OR of its words' bitmaps and a query the AND of its
+    prefixes, whatever their size (a 3-letter prefix can match half of a terminology).
+    """
+
+    def __init__(self, labels: list[list[str | None]]) -> None:
+        postings: dict[str, list[int]] = {}
+        for number, texts in enumerate(labels):
+            for word in {word for text in texts for word in words(text)}:
+                postings.setdefault(word, []).append(number)
+        self.size = len(labels)
+        self.vocabulary = sorted(postings)
+        self.bitmaps = [_bitmap(postings[word], self.size) for word in self.vocabulary]
+
+    def everything(self) -> Matches:
+        return Matches((1 << self.size) - 1)
+
+    def of(self, numbers: list[int]) -> Matches:
+        return Matches(_bitmap(numbers, self.size))
+
+    def matching(self, text: str) -> Matches | None:
+        terms = set(words(text))
         if not terms:
             return None
-        vocabulary, postings, codes = self._word_index
-        found: set[int] | None = None
-        for term in sorted(terms, key=len, reverse=True):
-            hits: set[int] = set()
-            position = bisect.bisect_left(vocabulary, term)
-            while position < len(vocabulary) and vocabulary[position].startswith(term):
-                hits.update(postings[position])
-                position += 1
-            found = hits if found is None else found & hits
+        found = -1  # all bits set
+        for term in terms:
+            start = bisect.bisect_left(self.vocabulary, term)
+            end = bisect.bisect_left(self.vocabulary, term + "\uffff", start)
+            union = 0
+            for position in range(start, end):
+                union |= self.bitmaps[position]
+            found &= union
             if not found:
-                return set()
-        return {codes[number] for number in found or ()}
+                break
+        return Matches(found)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from terminology.codesystem import CodeSystemIndex
 from terminology.store import StoredResources
 from terminology.versions import preferred, split_canonical, version_matches
@@ -15,10 +13,7 @@ def _usable(resource: dict) -> bool:
 
 
 class Context:
-    def __init__(
-        self, conn: Connection | None, stored: StoredResources | None, inline: list[dict]
-    ) -> None:
-        self.conn = conn
+    def __init__(self, stored: StoredResources | None, inline: list[dict]) -> None:
         self.stored = stored
         self.inline: dict[str, list[dict]] = {}
         for resource in inline:
@@ -36,11 +31,11 @@ class Context:
         ]
         if inline:
             return ("inline", preferred(inline, lambda r: r.get("version"), _usable))
-        if self.stored is None or self.conn is None:
+        if self.stored is None:
             return None
         stored = [
             s
-            for s in self.stored.candidates(self.conn, resource_type, url)
+            for s in self.stored.candidates(resource_type, url)
             if version_matches(wanted, s["version"])
         ]
         if stored:
@@ -56,18 +51,11 @@ class Context:
             return None
         origin, item = chosen
         if origin == "stored":
-            return self.stored.code_system(self.conn, item)  # type: ignore[union-attr]
+            return self.stored.code_system(item)  # type: ignore[union-attr]
         index = self._indexes.get(id(item))
         if index is None:
             index = self._indexes[id(item)] = CodeSystemIndex(item)
         return index
-
-    def versions_of(self, reference: str) -> list[str]:
-        url, _ = split_canonical(reference)
-        found = [r.get("version") or "" for r in self._inline("CodeSystem", url)]
-        if self.stored is not None and self.conn is not None:
-            found += [s["version"] for s in self.stored.candidates(self.conn, "CodeSystem", url)]
-        return found
 
     def value_set(self, reference: str, version: str | None = None) -> dict | None:
         chosen = self._choose("ValueSet", reference, version)
@@ -93,6 +81,6 @@ class Context:
 
     def concept_maps(self) -> list[dict]:
         maps = list(self.inline.get("ConceptMap", ()))
-        if self.stored is not None and self.conn is not None:
-            maps += list(self.stored.concept_maps(self.conn))
+        if self.stored is not None:
+            maps += self.stored.concept_maps()
         return maps

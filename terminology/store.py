@@ -8,7 +8,7 @@ one cheap query per request (the latest `last_updated`) tells whether that has h
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
 
 from sqlalchemy import Connection, Engine, text
 
@@ -54,58 +54,113 @@ def whole_resource(conn: Connection, resource_id: str, resource: dict) -> dict:
 
 
 class StoredResources:
-    """Process-wide cache of stored resources, dropped whenever a load changed them."""
+    """Process-wide cache of stored resources, dropped whenever a load changed them.
 
-    def __init__(self, engine: Engine) -> None:
+    It opens a database connection only when it must read: a lookup in a code system already
+    in memory costs no round trip.
+    """
+
+    def __init__(self, engine: Engine, refresh_seconds: float = 1.0) -> None:
         self.engine = engine
+        self.refresh_seconds = refresh_seconds
+        self._checked = float("-inf")
         self._lock = threading.Lock()
         self._generation: object = None
         self._by_reference: dict[tuple[str, str], list[dict]] = {}
         self._indexes: dict[str, CodeSystemIndex] = {}
+        self._concept_maps: list[dict] | None = None
 
-    def refresh(self, conn: Connection) -> None:
-        generation = conn.execute(
-            text("SELECT max(last_updated) FROM terminology_resource")
-        ).scalar()
+    def refresh(self) -> None:
+        """Drop what a load has changed since; checked at most every `refresh_seconds`."""
+        now = time.monotonic()
+        if now - self._checked < self.refresh_seconds:
+            return
+        self._checked = now
+        with self.engine.connect() as conn:
+            generation = conn.execute(
+                text("SELECT max(last_updated) FROM terminology_resource")
+            ).scalar()
         if generation != self._generation:
             with self._lock:
                 self._by_reference = {}
                 self._indexes = {}
+                self._concept_maps = None
                 self._generation = generation
 
-    def candidates(self, conn: Connection, resource_type: str, reference: str) -> list[dict]:
+    def candidates(self, resource_type: str, reference: str) -> list[dict]:
         """Every stored version answering to a canonical URL, an alias or an `urn:oid:`."""
         key = (resource_type, reference)
         found = self._by_reference.get(key)
         if found is None:
-            found = [
-                {"id": row.id, "version": row.version, "resource": row.resource}
-                for row in conn.execute(
-                    text(
-                        """SELECT id, version, resource FROM terminology_resource
-                           WHERE resource_type = :type AND removed_at IS NULL
-                             AND (url = :ref OR :ref = ANY(aliases) OR 'urn:oid:' || oid = :ref)"""
-                    ),
-                    {"type": resource_type, "ref": reference},
-                )
-            ]
+            with self.engine.connect() as conn:
+                found = [
+                    {"id": row.id, "version": row.version, "resource": row.resource}
+                    for row in conn.execute(
+                        text(
+                            """SELECT id, version, resource FROM terminology_resource
+                               WHERE resource_type = :type AND removed_at IS NULL
+                                 AND (url = :ref OR :ref = ANY(aliases)
+                                      OR 'urn:oid:' || oid = :ref)"""
+                        ),
+                        {"type": resource_type, "ref": reference},
+                    )
+                ]
             if len(self._by_reference) >= MAX_REFERENCES:  # unknown URLs must not grow it forever
                 self._by_reference.clear()
             self._by_reference[key] = found
         return found
 
-    def code_system(self, conn: Connection, stored: dict) -> CodeSystemIndex:
+    def by_id(self, resource_type: str, fhir_id: str) -> tuple[str, str] | None:
+        """(url, version) of the resource read at `{resource_type}/{fhir_id}`."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    """SELECT url, version FROM terminology_resource
+                       WHERE resource_type = :type AND fhir_id = :id AND removed_at IS NULL"""
+                ),
+                {"type": resource_type, "id": fhir_id},
+            ).first()
+        return (row.url, row.version) if row else None
+
+    def code_system(self, stored: dict) -> CodeSystemIndex:
         index = self._indexes.get(stored["id"])
         if index is None:
-            index = CodeSystemIndex(whole_resource(conn, stored["id"], stored["resource"]))
-            self._indexes[stored["id"]] = index
+            with self.engine.connect() as conn:
+                whole = whole_resource(conn, stored["id"], stored["resource"])
+            index = self._indexes[stored["id"]] = CodeSystemIndex(whole)
         return index
 
-    def concept_maps(self, conn: Connection) -> Iterator[dict]:
-        for row in conn.execute(
-            text(
-                """SELECT resource FROM terminology_resource
-                   WHERE resource_type = 'ConceptMap' AND removed_at IS NULL"""
+    def warm(self) -> int:
+        """Build every stored code system's indexes now (the server does it before forking its
+        workers, so that no first request pays for a 40,000-concept index); returns how many."""
+        self.refresh()
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    text(
+                        """SELECT id, version, resource FROM terminology_resource
+                       WHERE resource_type = 'CodeSystem' AND removed_at IS NULL"""
+                    )
+                )
+                .mappings()
+                .all()
             )
-        ):
-            yield row.resource
+        for row in rows:
+            index = self.code_system(dict(row))
+            index.by_label_length  # noqa: B018  (cached on first use)
+            index.matching("warm")
+        return len(rows)
+
+    def concept_maps(self) -> list[dict]:
+        if self._concept_maps is None:
+            with self.engine.connect() as conn:
+                self._concept_maps = [
+                    row.resource
+                    for row in conn.execute(
+                        text(
+                            """SELECT resource FROM terminology_resource
+                               WHERE resource_type = 'ConceptMap' AND removed_at IS NULL"""
+                        )
+                    )
+                ]
+        return self._concept_maps

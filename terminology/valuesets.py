@@ -143,11 +143,16 @@ class Composer:
         finally:
             self._stack.pop()
 
-    def _compose(self, value_set: dict, exclude_nested: bool, only: str | None) -> Composition:
-        compose = value_set.get("compose", {})
+    def start(self, value_set: dict) -> Composition:
+        """An empty composition of `value_set`, with the warnings about the value set itself."""
         result = Composition(entries={})
         if standards_status(value_set) == "withdrawn":
             result.warning("warning-withdrawn", canonical_of(value_set))
+        return result
+
+    def _compose(self, value_set: dict, exclude_nested: bool, only: str | None) -> Composition:
+        compose = value_set.get("compose", {})
+        result = self.start(value_set)
         include_inactive = compose.get("inactive", True) is not False and not self.active_only
         for include in compose.get("include", ()):
             for entry in self._evaluate(include, value_set, result, only):

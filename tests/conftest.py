@@ -91,7 +91,8 @@ def load(clean_db: str) -> Callable[..., LoadResult]:
 def app(database_url: str, engine: Engine):  # noqa: ANN201
     from api import create_app
 
-    app = create_app(Settings(database_url=database_url), engine)
+    # Terminology loads must show at once in tests.
+    app = create_app(Settings(database_url=database_url, terminology_refresh_seconds="0"), engine)
     app.testing = True
     return app
 

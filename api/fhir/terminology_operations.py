@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import orjson
 from flask import Response, current_app, request
-from sqlalchemy import text
 
 from api.fhir import blueprint, fhir_response
 from terminology.context import Context
@@ -23,12 +22,7 @@ BOTH = ["GET", "POST"]
 
 
 def _stored() -> StoredResources:
-    stored = current_app.extensions.get("terminology")
-    if stored is None:
-        stored = current_app.extensions["terminology"] = StoredResources(
-            current_app.extensions["engine"]
-        )
-    return stored
+    return current_app.extensions["terminology"]
 
 
 def _inputs() -> OperationInput:
@@ -44,15 +38,12 @@ def _inputs() -> OperationInput:
 
 
 def _run(operation) -> Response:  # noqa: ANN001
-    """Call `operation(inputs, context)` with a database connection and the request's
+    """Call `operation(inputs, context)` over the stored resources and the request's
     inline resources, and answer its result."""
     inputs = _inputs()
     stored = _stored()
-    inline = inputs.resources("tx-resource")
-    with stored.engine.connect() as conn:
-        stored.refresh(conn)
-        context = Context(conn, stored, inline)
-        result = operation(inputs, context)
+    stored.refresh()
+    result = operation(inputs, Context(stored, inputs.resources("tx-resource")))
     return fhir_response(orjson.dumps(result))
 
 
@@ -60,17 +51,11 @@ def _language(inputs: OperationInput) -> str | None:
     return inputs.text("displayLanguage") or request.headers.get("Accept-Language")
 
 
-def _stored_by_id(context: Context, resource_type: str, resource_id: str) -> dict:
-    row = context.conn.execute(  # type: ignore[union-attr]
-        text(
-            """SELECT url, version FROM terminology_resource
-               WHERE resource_type = :type AND fhir_id = :id AND removed_at IS NULL"""
-        ),
-        {"type": resource_type, "id": resource_id},
-    ).first()
-    if row is None:
+def _stored_by_id(resource_type: str, resource_id: str) -> tuple[str, str]:
+    found = _stored().by_id(resource_type, resource_id)
+    if found is None:
         raise not_found(f"{resource_type}/{resource_id} is not known")
-    return {"url": row.url, "version": row.version}
+    return found
 
 
 def _value_set(inputs: OperationInput, context: Context, resource_id: str | None) -> dict:
@@ -78,8 +63,7 @@ def _value_set(inputs: OperationInput, context: Context, resource_id: str | None
     if isinstance(inline, dict):
         return inline
     if resource_id is not None:
-        known = _stored_by_id(context, "ValueSet", resource_id)
-        url, version = known["url"], known["version"]
+        url, version = _stored_by_id("ValueSet", resource_id)
     else:
         reference = inputs.text("url") or inputs.text("context")
         if not reference:
@@ -100,8 +84,8 @@ def _code_system(
     inputs: OperationInput, context: Context, resource_id: str | None, system: str | None
 ):  # noqa: ANN202
     if resource_id is not None:
-        known = _stored_by_id(context, "CodeSystem", resource_id)
-        return context.code_system(known["url"], known["version"]), known["url"]
+        url, version = _stored_by_id("CodeSystem", resource_id)
+        return context.code_system(url, version), url
     if not system:
         raise invalid("give the code system: system (or url), or CodeSystem/{id}/$…")
     url, pinned = split_canonical(system)
@@ -193,7 +177,7 @@ def translate_code(resource_id: str | None = None) -> Response:
     def operation(inputs: OperationInput, context: Context) -> dict:
         maps = context.concept_maps()
         if resource_id is not None:
-            url = _stored_by_id(context, "ConceptMap", resource_id)["url"]
+            url = _stored_by_id("ConceptMap", resource_id)[0]
             maps = [m for m in maps if m.get("url") == url]
         return translate.translate(inputs, maps)
 
