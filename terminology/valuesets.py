@@ -128,10 +128,16 @@ class Composer:
         return found
 
     def compose(
-        self, value_set: dict, *, exclude_nested: bool = True, only: str | None = None
+        self,
+        value_set: dict,
+        *,
+        exclude_nested: bool = True,
+        only: str | None = None,
+        only_system: str | None = None,
     ) -> Composition:
-        """The value set's members; with `only`, just whether that code is one (a validation
-        must not enumerate a 40 k-code value set to check one code)."""
+        """The value set's members; with `only` (a code of `only_system`), just whether that
+        code is one: a validation must not enumerate a 40 k-code value set to check one code,
+        nor fail because another of its code systems is not loaded."""
         canonical = canonical_of(value_set)
         if canonical in self._stack:
             raise TerminologyError(
@@ -139,7 +145,7 @@ class Composer:
             )
         self._stack.append(canonical)
         try:
-            return self._compose(value_set, exclude_nested, only)
+            return self._compose(value_set, exclude_nested, only, only_system)
         finally:
             self._stack.pop()
 
@@ -150,18 +156,20 @@ class Composer:
             result.warning("warning-withdrawn", canonical_of(value_set))
         return result
 
-    def _compose(self, value_set: dict, exclude_nested: bool, only: str | None) -> Composition:
+    def _compose(
+        self, value_set: dict, exclude_nested: bool, only: str | None, only_system: str | None
+    ) -> Composition:
         compose = value_set.get("compose", {})
         result = self.start(value_set)
         include_inactive = compose.get("inactive", True) is not False and not self.active_only
         for include in compose.get("include", ()):
-            for entry in self._evaluate(include, value_set, result, only):
+            for entry in self._evaluate(include, value_set, result, only, only_system):
                 if entry.concept is not None and entry.concept.inactive and not include_inactive:
                     result.excluded_inactive.add(entry.key)
                     continue
                 result.entries.setdefault(entry.key, entry)
         for exclude in compose.get("exclude", ()):
-            for entry in self._evaluate(exclude, value_set, result, only):
+            for entry in self._evaluate(exclude, value_set, result, only, only_system):
                 result.entries.pop(entry.key, None)
         includes = compose.get("include", ())
         result.hierarchical = (
@@ -174,11 +182,19 @@ class Composer:
         return result
 
     def _evaluate(
-        self, rule: dict, owner: dict, result: Composition, only: str | None
+        self,
+        rule: dict,
+        owner: dict,
+        result: Composition,
+        only: str | None,
+        only_system: str | None,
     ) -> list[Entry]:
         entries: list[Entry] | None = None
         system = rule.get("system")
         if system:
+            unknown = self.context.code_system(system, rule.get("version")) is None
+            if only is not None and system != only_system and unknown:
+                return []  # the code validated is of another system, one that is known
             cs = self.code_system(system, rule.get("version"))
             result.note_codesystem(cs)
             entries = list(self._from_system(cs, rule, only))
@@ -188,7 +204,7 @@ class Composer:
                 name = canonical_of(imported)
                 if name not in result.used_valuesets:
                     result.used_valuesets.append(name)
-            inner = self.compose(imported, only=only)
+            inner = self.compose(imported, only=only, only_system=only_system)
             for cs in inner.used_codesystems:
                 result.note_codesystem(cs)
             for name in inner.used_valuesets:

@@ -179,7 +179,9 @@ def validate_in_value_set(
     outcome = validate_in_code_system(cs, coded, inputs, language) if system else Outcome()
     vs_name = canonical_of(value_set)
     concept = cs.find(coded.code)[0] if cs else None
-    membership = composer.compose(value_set, only=concept.code if concept else coded.code)
+    membership = composer.compose(
+        value_set, only=concept.code if concept else coded.code, only_system=system
+    )
     outcome.issues.extend(status_issues(membership))
     entry = membership.entries.get((cs.url, concept.code)) if cs and concept else None
     if entry is not None:
