@@ -134,7 +134,9 @@ def runs(limit: int, run_id: int | None) -> None:
     "--workers", default=4, show_default=True, type=int, help="gunicorn worker processes."
 )
 @click.option(
-    "--demo", is_flag=True, help="Load the FINESS+ demo files of --demo-dir before serving."
+    "--demo",
+    is_flag=True,
+    help="Load the FINESS+ and terminology demo files of --demo-dir before serving.",
 )
 @click.option(
     "--demo-dir", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
@@ -149,13 +151,15 @@ def serve(host: str, port: int, workers: int, demo: bool, demo_dir: Path) -> Non
         # The FINESS+ generation is the live one; the legacy extracts in demo/ are there to
         # try `annuaire load` on, since loading both generations makes them replace each other.
         files = [
-            *sorted(demo_dir.glob("finess-structures-*")),
-            *sorted(demo_dir.glob("finess-activites-*")),
+            *(("finess", p) for p in sorted(demo_dir.glob("finess-structures-*"))),
+            *(("finess", p) for p in sorted(demo_dir.glob("finess-activites-*"))),
+            *(("terminology", p) for p in sorted(demo_dir.glob("nos-*.zip"))),
+            *(("terminology", p) for p in sorted(demo_dir.glob("cim-*.json.gz"))),
         ]
         if not files:
-            _fail(f"no FINESS+ demo files in {demo_dir}")
-        for path in files:
-            if load_file(settings, "finess", path, force=True, quiet=True) != 0:
+            _fail(f"no demo files in {demo_dir}")
+        for source, path in files:
+            if load_file(settings, source, path, force=True, quiet=True) != 0:
                 _fail(f"demo file {path} did not load")
     # Workers connect to the database this process resolved (the embedded one included).
     settings = Settings(**{**settings.__dict__, "database_url": raw_url(engine)})
