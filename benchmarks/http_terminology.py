@@ -7,7 +7,6 @@ Needs the data of load_terminology.py and `wrk` on the PATH.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
@@ -17,8 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-from benchmarks.common import database_url  # noqa: E402
-from benchmarks.wrk import report, serving  # noqa: E402
+from benchmarks.wrk import benchmark  # noqa: E402
 from directory.search.text import words  # noqa: E402
 
 
@@ -71,17 +69,5 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    args = parser.parse_args()
-    url = database_url()
-    paths = sample_paths(url, random.Random(1))
-    with serving(url, args.workers):
-        report(paths, args.seconds, args.connections, args.workers)
-
-
 if __name__ == "__main__":
-    main()
+    benchmark(__doc__, sample_paths)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -10,11 +12,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.common import machine
+from benchmarks.common import database_url, machine
 
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
@@ -77,6 +79,22 @@ def serving(database_url: str, workers: int) -> Iterator[None]:
     finally:
         server.terminate()
         server.wait(20)
+
+
+def benchmark(
+    description: str, sample_paths: Callable[[str, random.Random], dict[str, list[str]]]
+) -> None:
+    """The command line of an HTTP benchmark: sample request paths from the benchmark
+    database, serve it, and report every scenario."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    url = database_url()
+    paths = sample_paths(url, random.Random(1))
+    with serving(url, args.workers):
+        report(paths, args.seconds, args.connections, args.workers)
 
 
 def report(scenarios: dict[str, list[str]], seconds: int, connections: int, workers: int) -> None:
