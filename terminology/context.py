@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from terminology.canonical import oid_of
 from terminology.codesystem import CodeSystemIndex
 from terminology.store import StoredResources
 from terminology.versions import preferred, split_canonical, version_matches
@@ -21,7 +22,12 @@ class Context:
         self._indexes: dict[int, CodeSystemIndex] = {}
 
     def _inline(self, resource_type: str, url: str) -> list[dict]:
-        return [r for r in self.inline.get(resource_type, ()) if r.get("url") == url]
+        """Inline resources answering to `url`: their own, or their OID as `urn:oid:…`."""
+        return [
+            r
+            for r in self.inline.get(resource_type, ())
+            if r.get("url") == url or (url.startswith("urn:oid:") and oid_of(r) == url[8:])
+        ]
 
     def _choose(self, resource_type: str, reference: str, version: str | None) -> object:
         url, pinned = split_canonical(reference)
