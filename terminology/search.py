@@ -269,7 +269,7 @@ def search(conn: Connection, q: TerminologyQuery, cursor_token: str | None = Non
         cursor,
         len(rows),
         q.count,
-        lambda _limit: conn.scalar(select(func.count()).select_from(Resource).where(*filters)),
+        lambda: conn.scalar(select(func.count()).select_from(Resource).where(*filters)),
     )
 
     next_token = None

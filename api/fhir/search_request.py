@@ -67,9 +67,8 @@ def parse_search(
             raise InvalidParameter(f"{name} has an empty value")
         query = param.apply(query, value, modifier)
 
-    # Without _total, the total is counted up to a bound (see directory.search.paging): an exact
-    # count of 30,000 matches would cost more than the page itself.
-    total_mode = single.get("_total", "bounded")
+    # Without _total, the total is given only when free (see directory.search.paging).
+    total_mode = single.get("_total", "free")
     if "_total" in single and total_mode not in TOTAL_MODES:
         raise InvalidParameter("_total must be none, estimate or accurate")
     changes: dict = {"count": parse_count(single.get("_count")), "total": total_mode}

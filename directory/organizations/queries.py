@@ -13,7 +13,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Double,
-    Select,
     Text,
     cast,
     func,
@@ -227,7 +226,7 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         cursor,
         len(rows),
         q.count,
-        lambda limit: _count(conn, select(Organization.id).where(*filters), limit),
+        lambda: conn.scalar(counted) or 0,
         lambda: _estimate(conn, counted),
     )
 
@@ -240,13 +239,6 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         for r in rows
     ]
     return Page(rows=hits, next_cursor=next_token, total=total)
-
-
-def _count(conn: Connection, matches: Select, limit: int | None) -> int:
-    """How many rows `matches` selects, counting no further than `limit` when given."""
-    if limit is not None:
-        matches = matches.limit(limit)
-    return conn.scalar(select(func.count()).select_from(matches.subquery())) or 0
 
 
 def _estimate(conn: Connection, counted) -> int:  # noqa: ANN001

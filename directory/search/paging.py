@@ -12,10 +12,10 @@ import orjson
 
 from directory.errors import InvalidParameter
 
-TotalMode = Literal["accurate", "bounded", "estimate", "none"]
-# Without _total, matches are counted up to this many; beyond, the total is left out (as the
-# national API does with its best-effort count) rather than paid for on every search.
-TOTAL_BOUND = 1000
+# "free", the default without _total: the total when it costs nothing (the first page holds
+# every match), else none. Counting tens of thousands of matches costs more than the page
+# itself; clients that need the number ask for _total=accurate (or estimate).
+TotalMode = Literal["accurate", "estimate", "free", "none"]
 
 
 def page_total(
@@ -23,24 +23,22 @@ def page_total(
     cursor: Cursor | None,
     first_page_rows: int,
     page_size: int,
-    count: Callable[[int | None], int],
+    count: Callable[[], int],
     estimate: Callable[[], int] | None = None,
 ) -> int | None:
     """The Bundle total of a search. `first_page_rows` is how many rows the first page
-    fetched (page_size + 1 at most): when they all fit, they are the total, no count needed.
-    `count(limit)` counts the matches, stopping at `limit` when given."""
+    fetched (page_size + 1 at most): when they all fit, they are the total, no count needed."""
     if mode == "none":
         return None
     if cursor is not None:
         return cursor.total
     if page_size and first_page_rows <= page_size:
         return first_page_rows
+    if mode == "free":
+        return None
     if mode == "estimate" and estimate is not None:
         return estimate()
-    if mode == "bounded":
-        counted = count(TOTAL_BOUND + 1)
-        return counted if counted <= TOTAL_BOUND else None
-    return count(None)
+    return count()
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def test_last_updated_filters(loaded) -> None:  # noqa: ANN001
 
 def test_keyset_paging_walks_everything_once(loaded) -> None:  # noqa: ANN001
     seen: list[str] = []
-    url = "/fhir/Organization?_count=3"
+    url = "/fhir/Organization?_count=3&_total=accurate"
     while url:
         bundle = loaded.get(url.replace("http://localhost", "")).get_json()
         assert bundle["total"] == 11
@@ -143,6 +143,12 @@ def test_include_and_revinclude(loaded) -> None:  # noqa: ANN001
     assert ids(bundle, "include") == ["010780054"]
     bundle = search(loaded, "_id=750712184&_revinclude=Organization:partof")
     assert ids(bundle, "include") == ["750100042", "750100075", "750100083"]
+
+
+def test_without_total_a_search_counts_only_what_its_first_page_shows(loaded) -> None:  # noqa: ANN001
+    assert search(loaded, "_count=20")["total"] == 11  # the page holds every match
+    assert "total" not in search(loaded, "_count=3")  # counting is asked with _total
+    assert search(loaded, "_count=3&_total=accurate")["total"] == 11
 
 
 def test_elements_and_total_none(loaded) -> None:  # noqa: ANN001

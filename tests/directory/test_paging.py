@@ -1,36 +1,40 @@
-"""The Bundle total of a search: counted only when needed, and bounded by default."""
+"""The Bundle total of a search: counted only when asked, free when the first page says it."""
 
 from __future__ import annotations
 
-from directory.search.paging import TOTAL_BOUND, Cursor, page_total
+from directory.search.paging import Cursor, page_total
 
 
 def counter(matches: int, calls: list):  # noqa: ANN201
-    def count(limit: int | None) -> int:
-        calls.append(limit)
-        return matches if limit is None else min(matches, limit)
+    def count() -> int:
+        calls.append("count")
+        return matches
 
     return count
 
 
-def test_a_first_page_holding_every_match_needs_no_count() -> None:
+def test_a_first_page_holding_every_match_is_its_own_total() -> None:
     calls: list = []
+    assert page_total("free", None, 7, 50, counter(7, calls)) == 7
     assert page_total("accurate", None, 7, 50, counter(7, calls)) == 7
     assert calls == []
 
 
-def test_bounded_counts_up_to_the_bound_and_leaves_out_larger_totals() -> None:
+def test_by_default_a_larger_total_is_left_out_rather_than_counted() -> None:
     calls: list = []
-    assert page_total("bounded", None, 51, 50, counter(900, calls)) == 900
-    assert page_total("bounded", None, 51, 50, counter(30_000, calls)) is None
-    assert calls == [TOTAL_BOUND + 1, TOTAL_BOUND + 1]
+    assert page_total("free", None, 51, 50, counter(30_000, calls)) is None
+    assert calls == []
 
 
-def test_accurate_counts_everything_and_none_counts_nothing() -> None:
+def test_accurate_counts_and_none_never_does() -> None:
     calls: list = []
     assert page_total("accurate", None, 51, 50, counter(30_000, calls)) == 30_000
-    assert page_total("none", None, 51, 50, counter(30_000, calls)) is None
-    assert calls == [None]
+    assert page_total("none", None, 7, 50, counter(7, calls)) is None
+    assert calls == ["count"]
+
+
+def test_estimate_uses_the_planner_when_given() -> None:
+    assert page_total("estimate", None, 51, 50, counter(30_000, []), lambda: 29_000) == 29_000
 
 
 def test_later_pages_reuse_the_total_of_the_cursor() -> None:
@@ -40,5 +44,4 @@ def test_later_pages_reuse_the_total_of_the_cursor() -> None:
 
 
 def test_summary_count_pages_of_size_zero_still_count() -> None:
-    calls: list = []
-    assert page_total("accurate", None, 0, 0, counter(12, calls)) == 12
+    assert page_total("accurate", None, 0, 0, counter(12, [])) == 12
