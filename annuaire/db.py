@@ -16,7 +16,6 @@ from annuaire.settings import Settings
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "annuaire"
-EXTENSIONS = ("pg_trgm", "cube", "earthdistance")
 
 
 class Base(DeclarativeBase):

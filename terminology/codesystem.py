@@ -62,10 +62,7 @@ class CodeSystemIndex:
         self.url: str = resource.get("url", "")
         self.version: str | None = resource.get("version")
         self.case_sensitive = resource.get("caseSensitive", True) is not False
-        self.content = resource.get("content", "complete")
-        self.supplements = resource.get("supplements")
         self.concepts: dict[str, Concept] = {}
-        self.roots: list[str] = []
         self._flatten(resource.get("concept", []), None)
         self._link_properties()
         self.folded = (
@@ -118,9 +115,7 @@ class CodeSystemIndex:
                     ),
                 )
                 self.concepts[code] = concept
-            if parent is None:
-                self.roots.append(code)
-            else:
+            if parent is not None:
                 self._link(parent, code)
             self._flatten(element.get("concept", []), code)
 
@@ -141,7 +136,6 @@ class CodeSystemIndex:
             for child in concept.property_values("child"):
                 if isinstance(child, str) and child in self.concepts:
                     self._link(concept.code, child)
-        self.roots = [code for code in self.concepts if not self.concepts[code].parents]
 
     # Concepts are numbered by position (file order); the bulk paths of $expand work on these
     # numbers and turn only the page they return into codes.
@@ -178,20 +172,6 @@ class CodeSystemIndex:
             if exact is not None:
                 return self.concepts[exact], True
         return None, False
-
-    def descendants(self, code: str) -> list[str]:
-        """Codes below `code`, depth first, each once."""
-        seen: set[str] = set()
-        ordered: list[str] = []
-        stack = list(reversed(self.concepts[code].children))
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            ordered.append(current)
-            stack.extend(reversed(self.concepts[current].children))
-        return ordered
 
     def subsumes(self, ancestor: str, code: str) -> bool:
         return ancestor == code or ancestor in self.ancestors(code)

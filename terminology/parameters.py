@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from terminology.outcomes import invalid
 
@@ -36,7 +36,6 @@ class Parameter:
     name: str
     value: object  # a Python value, or a dict for Coding / CodeableConcept / resources
     element: dict  # the Parameters.parameter element, for echoing
-    parts: list[Parameter] = field(default_factory=list)
 
 
 def _value_of(element: dict) -> object:
@@ -69,15 +68,7 @@ class OperationInput:
     """The parameters of one operation call, in order, with typed accessors."""
 
     def __init__(self, elements: list[dict]) -> None:
-        self.items = [
-            Parameter(
-                e.get("name", ""),
-                _value_of(e),
-                e,
-                [Parameter(p.get("name", ""), _value_of(p), p) for p in e.get("part", ())],
-            )
-            for e in elements
-        ]
+        self.items = [Parameter(e.get("name", ""), _value_of(e), e) for e in elements]
 
     @classmethod
     def from_request(cls, body: dict | None, args: list[tuple[str, str]]) -> OperationInput:
