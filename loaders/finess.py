@@ -30,6 +30,9 @@ ORGANIZATIONS = Target(
     table="organization",
     columns=COLUMNS,
     json_columns=frozenset({"resource", "document"}),
+    array_columns=frozenset(
+        {"names", "identifier_tokens", "identifier_type_tokens", "type_tokens"}
+    ),
     scope_column="kind",
     stamped_resource="resource",
     # A removed structure keeps its id, identifiers and name, as the Annuaire Santé publishes
@@ -45,6 +48,7 @@ GROUPS = Target(
     table="finess_group",
     columns=("id", "kind", "name", "type_code", "document", "member_ids", "content_hash", "active"),
     json_columns=frozenset({"document"}),
+    array_columns=frozenset({"member_ids"}),
 )
 ACTIVITIES = Target(
     table="finess_activity",

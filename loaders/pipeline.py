@@ -1,9 +1,11 @@
 """The load pipeline every source goes through: stage → diff → guard → swap → run record.
 
 Rows are streamed into unlogged staging tables, then one PostgreSQL transaction holds the
-diff and the swap, so a failure at any point leaves the previous data untouched. Run records and rejected rows are written on a
-second, autocommit connection, which also holds the advisory lock that keeps loads one at a
-time: they stay visible whatever happens to the load.
+diff and the swap, so a failure at any point leaves the previous data untouched. A first load
+into an empty table skips staging: its rows are copied straight into the table, inside that
+same transaction. Run records and rejected rows are written on a second, autocommit
+connection, which also holds the advisory lock that keeps loads one at a time: they stay
+visible whatever happens to the load.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -75,12 +78,66 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _copy_value(value: object, column: str, target: Target) -> object:
-    if value is None:
-        return None
-    if column in target.json_columns:
-        return orjson.dumps(value).decode()
-    return value
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _text_array(values: list[str | None]) -> str:
+    """A text[] literal. psycopg's list dumper is pure Python and runs regular expressions on
+    every element: for organizations it cost more than building the row."""
+    if not values:
+        return "{}"
+    if None not in values:
+        joined = '","'.join(values)
+        # Nearly always nothing to escape: no backslash, no quote but the separators'.
+        if "\\" not in joined and joined.count('"') == 2 * len(values) - 2:
+            return '{"' + joined + '"}'
+    quoted = (
+        "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for v in values
+    )
+    return "{" + ",".join(quoted) + "}"
+
+
+class _CopyRow:
+    """A built row's values in COPY column order, JSON as text and arrays as literals."""
+
+    def __init__(self, target: Target, columns: tuple[str, ...]) -> None:
+        self.values = itemgetter(*columns)  # one C call rather than a Python loop per column
+        self.encoders = [
+            (i, _json_text if column in target.json_columns else _text_array)
+            for i, column in enumerate(columns)
+            if column in target.json_columns or column in target.array_columns
+        ]
+
+    def __call__(self, values: dict) -> list:
+        row = list(self.values(values))
+        for i, encode in self.encoders:
+            if row[i] is not None:
+                row[i] = encode(row[i])
+        return row
+
+
+def _stamp_text(stamp: datetime) -> str:
+    """The load time as `meta.lastUpdated` writes it."""
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class _FirstLoad:
+    """A target whose table was empty when the load began: its rows are copied straight into
+    the table, in the swap transaction, rather than staged then inserted (a second write of
+    every row), with most of its indexes dropped until the copy ends. The table stays locked
+    until the commit: nobody reads an empty table, and readers never see a partial one."""
+
+    target: Target
+    indexes: list[str]  # definitions of the dropped indexes, built again after the copy
+    stamp: datetime  # the swap transaction's time, which the swap stamps every record with
+    stamp_text: str = field(init=False)
+    copied: int = 0
+
+    def __post_init__(self) -> None:
+        self.stamp_text = _stamp_text(self.stamp)
 
 
 class _Stager:
@@ -90,37 +147,56 @@ class _Stager:
     Each staging table has its own connection with one COPY open for the whole file, so
     PostgreSQL ingests rows while Python parses the next ones (a file interleaves targets:
     FINESS+ puts its groups before its structures). Staging tables are unlogged and dropped
-    after the load; the advisory lock guarantees no other load uses them meanwhile.
+    after the load; the advisory lock guarantees no other load uses them meanwhile. A first
+    load's target is copied into on the swap connection `conn` instead.
     """
 
-    def __init__(self, database_url: str, scopes: dict[Target, frozenset[str] | None]) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        conn: psycopg.Connection,
+        scopes: dict[Target, frozenset[str] | None],
+    ) -> None:
         self.first_line: dict[Target, dict[str, int]] = {t: {} for t in scopes}
         self.unchanged: dict[Target, int] = dict.fromkeys(scopes, 0)
         self.current = {t: _current_hashes(database_url, t, scope) for t, scope in scopes.items()}
         self.stack = ExitStack()
         self.rows = {}
         self.keys = {}
+        self.copy_rows = {t: _CopyRow(t, t.columns) for t in scopes}
         drop_staging(database_url, list(scopes))
+        self.first_load = _begin_first_load(conn, scopes, self.current)
         for target in scopes:
-            self.rows[target] = self._copy(
+            if self.first_load and target is self.first_load.target:
+                columns = (*target.columns, "last_updated")
+                self.copy_rows[target] = _CopyRow(target, columns)
+                self.rows[target] = self._copy(conn, target.table, columns, freeze=True)
+                continue
+            self.rows[target] = self._staging_copy(
                 database_url,
                 f"stage_{target.table}",
                 f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA",
                 target.columns,
             )
-            self.keys[target] = self._copy(
+            self.keys[target] = self._staging_copy(
                 database_url,
                 f"stage_keys_{target.table}",
                 "SELECT ''::text AS id WITH NO DATA",
                 ("id",),
             )
 
-    def _copy(self, database_url: str, table: str, shape: str, columns: tuple[str, ...]):  # noqa: ANN202
+    def _staging_copy(self, database_url: str, table: str, shape: str, columns: tuple[str, ...]):  # noqa: ANN202
         conn = self.stack.enter_context(psycopg.connect(database_url, autocommit=True))
         conn.execute(f"CREATE UNLOGGED TABLE {table} AS {shape}")
+        return self._copy(conn, table, columns)
+
+    def _copy(  # noqa: ANN202
+        self, conn: psycopg.Connection, table: str, columns: tuple[str, ...], freeze: bool = False
+    ):
+        options = " WITH (FREEZE)" if freeze else ""
         cursor = self.stack.enter_context(conn.cursor())
         return self.stack.enter_context(
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}")
         )
 
     def stage(self, target: Target, candidate: Candidate) -> Rejected | None:
@@ -129,18 +205,54 @@ class _Stager:
         if key in seen:
             return Rejected(candidate.line, f"duplicate id {key}, first seen at line {seen[key]}")
         seen[key] = candidate.line
+        first = self.first_load
+        if first and target is first.target:
+            # Stamped here as the swap stamps the records it writes.
+            values = candidate.build()
+            values["content_hash"] = candidate.content_hash
+            values["last_updated"] = first.stamp
+            if target.stamped_resource:
+                values[target.stamped_resource]["meta"]["lastUpdated"] = first.stamp_text
+            self.rows[target].write_row(self.copy_rows[target](values))
+            first.copied += 1
+            return None
         self.keys[target].write_row((key,))
         if self.current[target].get(key) == candidate.content_hash:
             self.unchanged[target] += 1
             return None
         values = candidate.build()
         values["content_hash"] = candidate.content_hash
-        self.rows[target].write_row([_copy_value(values[c], c, target) for c in target.columns])
+        self.rows[target].write_row(self.copy_rows[target](values))
         return None
 
     def close(self) -> None:
         """End the COPYs (committing the staged rows); safe to call twice."""
         self.stack.close()
+
+
+def _begin_first_load(
+    conn: psycopg.Connection,
+    scopes: dict[Target, frozenset[str] | None],
+    current: dict[Target, dict],
+) -> _FirstLoad | None:
+    """Start the swap transaction on the first target whose table is empty, if any.
+
+    Only one target can be copied into directly (one COPY per connection): the first empty
+    one in the file's scopes (FINESS+ structures list organizations before groups). Without
+    one, the transaction is left to begin at the swap, whose start time stamps the records."""
+    for target in scopes:
+        if current[target]:
+            continue
+        if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {target.table})").fetchone()[0]:
+            continue  # tombstones, or records out of this file's scope
+        indexes = _drop_secondary_indexes(conn, target)
+        # Truncating the (empty) table in this transaction lets COPY write its rows frozen,
+        # so the first vacuum and the first reads do not rewrite every page.
+        conn.execute(f"TRUNCATE {target.table}")
+        stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
+        return _FirstLoad(target, indexes, stamp)
+    conn.rollback()
+    return None
 
 
 def _current_hashes(database_url: str, target: Target, scope: frozenset[str] | None) -> dict:
@@ -210,7 +322,7 @@ def _swap(
     """Apply the diff: rewrite changed records, insert new ones, tombstone removed ones."""
     params = {
         "stamp": stamp,
-        "stamp_text": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "stamp_text": _stamp_text(stamp),
     }
     columns = ", ".join(target.columns)
     values = ", ".join(_stamped(target, c, "s.") for c in target.columns)
@@ -248,34 +360,52 @@ def _indexes_rebuilt_if_empty(conn: psycopg.Connection, target: Target) -> Itera
     if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {target.table})").fetchone()[0]:
         yield
         return
+    definitions = _drop_secondary_indexes(conn, target)
+    yield
+    _build_indexes(conn, definitions)
+
+
+def _drop_secondary_indexes(conn: psycopg.Connection, target: Target) -> list[str]:
+    """Drop the target's indexes but its primary key and GiST ones; returns their definitions.
+
+    B-tree and GIN indexes build from sorted entries, far faster than row by row. A GiST
+    index whose operator class cannot sort (cube's, for geo search) builds by inserting row
+    by row anyway: kept, it is maintained during a first load's COPY, while the server would
+    otherwise wait for Python to parse the next rows."""
     definitions = conn.execute(
         """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
            JOIN pg_class i ON i.oid = x.indexrelid
-           WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""",
+           JOIN pg_am am ON am.oid = i.relam
+           WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND am.amname <> 'gist'""",
         (target.table,),
     ).fetchall()
     for name, _ in definitions:
         conn.execute(f'DROP INDEX "{name}"')
-    yield
+    return [definition for _, definition in definitions]
+
+
+def _build_indexes(conn: psycopg.Connection, definitions: list[str]) -> None:
     conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for _, definition in definitions:
+    for definition in definitions:
         conn.execute(definition)
 
 
 def _stage_all(
     database_url: str,
+    conn: psycopg.Connection,
     run_conn: psycopg.Connection,
     run_id: int,
     source_file: SourceFile,
     progress: Progress,
-) -> tuple[int, dict[Target, int]]:
-    """Stream every row into staging; returns the rejected count and unchanged per target."""
-    stager = _Stager(database_url, source_file.scopes)
+) -> tuple[int, dict[Target, int], _FirstLoad | None]:
+    """Stream every row into staging, or into the table of a first load on the swap
+    connection `conn`; returns the rejected count, unchanged per target and the first load."""
+    stager = _Stager(database_url, conn, source_file.scopes)
     try:
         rejected = _feed(stager, run_conn, run_id, source_file, progress)
     finally:
         stager.close()
-    return rejected, stager.unchanged
+    return rejected, stager.unchanged, stager.first_load
 
 
 def _feed(
@@ -355,10 +485,12 @@ def _load(
     progress(f"loading {path.name} ({source_file.description})")
     result = LoadResult(run_id=run_id, description=source_file.description)
     try:
-        result.counts.rejected, unchanged = _stage_all(
-            database_url, run_conn, run_id, source_file, progress
-        )
-        _swap_all(database_url, source_file, unchanged, threshold, force, result, progress)
+        # The swap transaction; a failure anywhere rolls it back, a first load's copy included.
+        with psycopg.connect(database_url) as conn:
+            result.counts.rejected, unchanged, first_load = _stage_all(
+                database_url, conn, run_conn, run_id, source_file, progress
+            )
+            _swap_all(conn, source_file, unchanged, first_load, threshold, force, result, progress)
     finally:
         drop_staging(database_url, list(source_file.scopes))
     runs.update_run(
@@ -376,31 +508,35 @@ def _load(
 
 
 def _swap_all(
-    database_url: str,
+    conn: psycopg.Connection,
     source_file: SourceFile,
     unchanged: dict[Target, int],
+    first_load: _FirstLoad | None,
     threshold: float,
     force: bool,
     result: LoadResult,
     progress: Progress,
 ) -> None:
-    """Diff every target, refuse abnormal removals, then apply all in one transaction."""
-    with psycopg.connect(database_url) as conn:
-        _index_staging(conn, list(source_file.scopes))
-        stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
-        diffs = {
-            t: _diff_counts(conn, t, scope, unchanged[t]) for t, scope in source_file.scopes.items()
-        }
-        for target, (counts, present) in diffs.items():
-            if present and counts.deactivated / present > threshold and not force:
-                raise LoadRefused(
-                    f"this snapshot would remove {counts.deactivated:,} of {present:,} "
-                    f"{target.table} records ({counts.deactivated / present:.1%} > "
-                    f"{threshold:.0%}); check the file, or load it with --force"
-                )
-            result.counts.add(counts)
-        progress("  swapping in the new snapshot")
-        for target, scope in source_file.scopes.items():
-            with _indexes_rebuilt_if_empty(conn, target):
-                _swap(conn, target, scope, stamp)
-        conn.commit()
+    """Diff every staged target, refuse abnormal removals, then apply all and commit."""
+    staged = {
+        t: s for t, s in source_file.scopes.items() if not first_load or t is not first_load.target
+    }
+    _index_staging(conn, list(staged))
+    stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
+    diffs = {t: _diff_counts(conn, t, scope, unchanged[t]) for t, scope in staged.items()}
+    for target, (counts, present) in diffs.items():
+        if present and counts.deactivated / present > threshold and not force:
+            raise LoadRefused(
+                f"this snapshot would remove {counts.deactivated:,} of {present:,} "
+                f"{target.table} records ({counts.deactivated / present:.1%} > "
+                f"{threshold:.0%}); check the file, or load it with --force"
+            )
+        result.counts.add(counts)
+    progress("  swapping in the new snapshot")
+    if first_load:
+        result.counts.new += first_load.copied
+        _build_indexes(conn, first_load.indexes)
+    for target, scope in staged.items():
+        with _indexes_rebuilt_if_empty(conn, target):
+            _swap(conn, target, scope, stamp)
+    conn.commit()

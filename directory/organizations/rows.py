@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from directory.organizations.document import organization_document
-from directory.organizations.fhir import address_line, organization_resource, type_codings
-from directory.organizations.identifiers import IDENTIFIER_TYPE_SYSTEM, identifiers
+from directory.organizations.fhir import organization_resource
+from directory.organizations.identifiers import IDENTIFIER_TYPE_SYSTEM
 from directory.organizations.records import OrganizationRecord
 from directory.search.text import normalize
 
@@ -25,8 +25,18 @@ def organization_row(record: OrganizationRecord) -> dict:
     resource = organization_resource(record)
     document = organization_document(record)
     names = list(dict.fromkeys(n for n in (record.name, record.name_long, record.alias) if n))
-    ids = identifiers(record.finess, record.kind, record.siren, record.siret)
-    address_words = [*address_line(record), record.city, record.postal_code]
+    # Tokens and address words are read off the resource, which has worked them out already.
+    identifier_tokens: list[str] = []
+    identifier_types: dict[str, None] = {}
+    for identifier in resource["identifier"]:
+        identifier_tokens += token_forms(identifier["system"], identifier["value"])
+        code = identifier["type"]["coding"][0]["code"]
+        identifier_types.update(dict.fromkeys(token_forms(IDENTIFIER_TYPE_SYSTEM, code)))
+    type_tokens: list[str] = []
+    for organization_type in resource["type"]:
+        coding = organization_type["coding"][0]
+        type_tokens += token_forms(coding["system"], coding["code"])
+    address_words = [*resource["address"][0].get("line", ()), record.city, record.postal_code]
     return {
         "id": record.finess,
         "kind": record.kind,
@@ -47,12 +57,8 @@ def organization_row(record: OrganizationRecord) -> dict:
         "name_norm": normalize(" ".join(names)),
         "address_norm": normalize(" ".join(w for w in address_words if w)),
         "city_norm": normalize(record.city) or None,
-        "identifier_tokens": [t for system, value, _ in ids for t in token_forms(system, value)],
-        "identifier_type_tokens": list(
-            dict.fromkeys(t for *_, code in ids for t in token_forms(IDENTIFIER_TYPE_SYSTEM, code))
-        ),
-        "type_tokens": [
-            t for _, system, code, _ in type_codings(record) for t in token_forms(system, code)
-        ],
+        "identifier_tokens": identifier_tokens,
+        "identifier_type_tokens": list(identifier_types),
+        "type_tokens": type_tokens,
         "active": resource["active"],
     }

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from sqlalchemy import ColumnElement, func, literal_column
 
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Ligatures that NFKD does not split.
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+# Every byte but [0-9a-z] becomes a space: bytes.translate is several times faster than a
+# regular expression, and a load normalises three texts per structure.
+_WORD_BYTES = bytes(c if c in b"0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for c in range(256))
 
 
 def normalize(text: str | None) -> str:
     """Lower case, accents and punctuation removed, words separated by one space."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
-    return _NOT_WORD.sub(" ", ascii_text).strip()
+    lowered = text.lower()
+    if lowered.isascii():  # most names and addresses: NFKD would change nothing
+        data = lowered.encode("ascii")
+    else:
+        decomposed = unicodedata.normalize("NFKD", lowered.translate(_LIGATURES))
+        data = decomposed.encode("ascii", "ignore")
+    return b" ".join(data.translate(_WORD_BYTES).split()).decode("ascii")
 
 
 def normalized_sql(column: ColumnElement[str | None]) -> ColumnElement[str]:

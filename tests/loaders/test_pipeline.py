@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from loaders.base import BadFile
-from loaders.pipeline import LOAD_LOCK, LoadBusy, LoadRefused
+from loaders.pipeline import LOAD_LOCK, LoadBusy, LoadRefused, _text_array
 from tests.conftest import FIXTURES
 
 SMALL = FIXTURES / "api" / "finess-structures-small.json"
@@ -40,6 +41,65 @@ def test_first_load_counts_and_run_record(load, clean_db: str) -> None:  # noqa:
     assert row[0] == "succeeded" and row[1] == 12 and len(row[2]) == 64 and row[3]
     assert fetch(clean_db, "SELECT count(*) FROM organization")[0][0] == 11
     assert fetch(clean_db, "SELECT id, member_ids FROM finess_group") == [("GCC-7", ["pm:10"])]
+
+
+def indexes(url: str, table: str) -> list[tuple]:
+    return fetch(url, "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", table)
+
+
+def stored_rows(url: str) -> list[dict]:
+    """Every organization column but the load times."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT * FROM organization ORDER BY id")
+        names = [c.name for c in rows.description]
+        found = []
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            del values["last_updated"]
+            del values["resource"]["meta"]["lastUpdated"]
+            found.append(values)
+        return found
+
+
+def test_first_load_copies_into_the_table_as_the_swap_would(load, clean_db: str) -> None:  # noqa: ANN001
+    before = indexes(clean_db, "organization")
+    load(SMALL)  # empty table: copied straight into it
+    assert indexes(clean_db, "organization") == before
+    stamps = fetch(
+        clean_db, "SELECT DISTINCT resource->'meta'->>'lastUpdated', last_updated FROM organization"
+    )
+    ((text, stamp),) = stamps
+    assert text == stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    copied = stored_rows(clean_db)
+    # The same file through staging: one stale row left, so the table is not empty.
+    with psycopg.connect(clean_db) as conn:
+        conn.execute("DELETE FROM organization WHERE id <> '010002137'")
+        conn.execute("UPDATE organization SET content_hash = 'stale'")
+    result = load(SMALL)
+    assert (result.counts.new, result.counts.changed) == (10, 1)
+    assert stored_rows(clean_db) == copied
+
+
+def test_failed_first_load_leaves_an_empty_table(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    before = indexes(clean_db, "organization")
+    text = SMALL.read_text()
+    broken = tmp_path / "finess-structures-broken.json"
+    broken.write_text(text[: text.rindex('"informationsGeneralesPMEJ"')])  # ends mid-pmej
+    with pytest.raises(BadFile):
+        load(broken)
+    assert fetch(clean_db, "SELECT count(*) FROM organization") == [(0,)]
+    assert indexes(clean_db, "organization") == before
+    assert load(SMALL).counts.new == 12
+
+
+def test_text_arrays_survive_copy(clean_db: str) -> None:
+    arrays = [[], ["plain", "two words"], ['quote"', "back\\slash", None, "NULL", "", "{}", ","]]
+    with psycopg.connect(clean_db) as conn:
+        conn.execute("CREATE TEMP TABLE arrays (n integer, a text[])")
+        with conn.cursor().copy("COPY arrays FROM STDIN") as copy:
+            for n, values in enumerate(arrays):
+                copy.write_row((n, _text_array(values)))
+        assert [a for (a,) in conn.execute("SELECT a FROM arrays ORDER BY n")] == arrays
 
 
 def test_same_file_twice_changes_nothing(load, clean_db: str) -> None:  # noqa: ANN001
