@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Double,
     Text,
+    bindparam,
     cast,
     func,
     literal,
@@ -248,14 +249,20 @@ def _estimate(conn: Connection, counted) -> int:  # noqa: ANN001
     return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
 
 
+# Built once: a read by id is the hottest path, and building the statement per call costs as
+# much as running it.
+_PAYLOAD_BY_ID = {
+    name: select(cast(column, Text)).where(Organization.id == bindparam("id"))
+    for name, column in (("resource", Organization.resource), ("document", Organization.document))
+}
+
+
 def get_payload(
     conn: Connection, organization_id: str, representation: Representation = "resource"
 ) -> str | None:
     """The stored representation of one structure by FINESS number (tombstones included)."""
-    payload = Organization.resource if representation == "resource" else Organization.document
-    return conn.execute(
-        select(cast(payload, Text)).where(Organization.id == organization_id)
-    ).scalar_one_or_none()
+    statement = _PAYLOAD_BY_ID[representation]
+    return conn.execute(statement, {"id": organization_id}).scalar_one_or_none()
 
 
 def _resources(conn: Connection, condition: ColumnElement) -> list[Hit]:
