@@ -192,10 +192,10 @@ class Composer:
         entries: list[Entry] | None = None
         system = rule.get("system")
         if system:
-            unknown = self.context.code_system(system, rule.get("version")) is None
-            if only is not None and system != only_system and unknown:
+            found = self.context.code_system(system, rule.get("version"))
+            if found is None and only is not None and system != only_system:
                 return []  # the code validated is of another system, one that is known
-            cs = self.code_system(system, rule.get("version"))
+            cs = found or self.code_system(system, rule.get("version"))  # raises: not found
             result.note_codesystem(cs)
             entries = list(self._from_system(cs, rule, only))
         for reference in rule.get("valueSet", ()):
