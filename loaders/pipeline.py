@@ -311,7 +311,9 @@ def _diff_counts(
 def _stamped(target: Target, column: str, prefix: str) -> str:
     if column == target.stamped_resource:
         return (
-            f"jsonb_set({prefix}{column}, '{{meta,lastUpdated}}', to_jsonb(%(stamp_text)s::text))"
+            # Cast both ways: a resource column may be json (stored as text) or jsonb.
+            f"jsonb_set(({prefix}{column})::jsonb, '{{meta,lastUpdated}}', "
+            "to_jsonb(%(stamp_text)s::text))"
         )
     return f"{prefix}{column}"
 

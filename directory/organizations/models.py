@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Computed, Date, Double, Index, String, Text, func, text
+from sqlalchemy import JSON, Computed, Date, Double, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,7 +33,7 @@ class Organization(Lifecycle, Base):
     closed: Mapped[date | None] = mapped_column(Date)
     latitude: Mapped[float | None] = mapped_column(Double)
     longitude: Mapped[float | None] = mapped_column(Double)
-    resource: Mapped[dict] = mapped_column(JSONB)
+    resource: Mapped[dict] = mapped_column(JSON)  # read back whole: json hands over its text
     document: Mapped[dict] = mapped_column(JSONB)
     names: Mapped[list[str]] = mapped_column(ARRAY(Text))
     name_norm: Mapped[str] = mapped_column(Text)
