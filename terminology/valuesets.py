@@ -97,6 +97,26 @@ def status_issues(composition: Composition) -> list[Issue]:
     return issues
 
 
+# Enumerated includes indexed by code, so that validating one code against a 2,000-code list
+# is a lookup. Keyed by the list's id, with the list kept to check it is the same object (the
+# cached value sets live as long as the process's resource cache).
+_LISTED: dict[int, tuple[list, dict[str, dict]]] = {}
+MAX_LISTED = 1000
+
+
+def _listed_by_code(listed: list[dict]) -> dict[str, dict]:
+    known = _LISTED.get(id(listed))
+    if known is not None and known[0] is listed:
+        return known[1]
+    index: dict[str, dict] = {}
+    for item in listed:
+        index.setdefault(item.get("code", ""), item)
+    if len(_LISTED) >= MAX_LISTED:
+        _LISTED.clear()
+    _LISTED[id(listed)] = (listed, index)
+    return index
+
+
 class Composer:
     def __init__(self, context: Context, *, active_only: bool = False) -> None:
         self.context = context
@@ -221,9 +241,10 @@ class Composer:
     def _from_system(self, cs: CodeSystemIndex, rule: dict, only: str | None):  # noqa: ANN202
         listed = rule.get("concept")
         if listed:
+            if only is not None:
+                item = _listed_by_code(listed).get(only)
+                listed = [item] if item is not None else []
             for item in listed:
-                if only is not None and item.get("code") != only:
-                    continue
                 concept, _ = cs.find(item.get("code", ""))
                 if concept is None or concept.code != item.get("code"):
                     continue
