@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.terminology.answers import codes, param
+
 SYSTEM = "https://smt.esante.gouv.fr/fhir/CodeSystem/tre-test-specialites"
 DESIGNATION_USE = {"system": "http://snomed.info/sct", "code": "900000000000013009"}
 CODE_SYSTEM = {
@@ -74,21 +76,6 @@ def call(client, path: str, parameters: list[dict], **headers):  # noqa: ANN001,
         ],
     }
     return client.post(f"/fhir/{path}", json=body, headers=headers)
-
-
-def codes(expansion: dict) -> list[str]:
-    found = []
-    for item in expansion.get("expansion", expansion).get("contains", []):
-        found.append(item["code"])
-        found += codes({"contains": item.get("contains", [])})
-    return found
-
-
-def param(response: dict, name: str) -> object:
-    for p in response["parameter"]:
-        if p["name"] == name:
-            return next((v for k, v in p.items() if k.startswith("value") or k == "resource"), p)
-    return None
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import FIXTURES, shared_file
+from tests.terminology.answers import codes, param, properties
 
 TRE_R38 = (
     "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
@@ -16,27 +17,6 @@ TRE_R38 = (
 TRE_R901 = "https://mos.esante.gouv.fr/NOS/TRE_R901-Essai/FHIR/TRE-R901-Essai"
 JDV_J901 = "https://mos.esante.gouv.fr/NOS/JDV_J901-Essai-ROR/FHIR/JDV-J901-Essai-ROR"
 CIM = "https://smt.esante.gouv.fr/terminologie-cim-10-extrait"
-
-
-def param(response: dict, name: str) -> object:
-    for p in response["parameter"]:
-        if p["name"] == name:
-            return next((v for k, v in p.items() if k.startswith("value") or k == "resource"), p)
-    return None
-
-
-def properties(response: dict) -> dict[str, object]:
-    found = {}
-    for p in response["parameter"]:
-        if p["name"] == "property":
-            parts = {part["name"]: part for part in p["part"]}
-            value = parts["value"]
-            found[parts["code"]["valueCode"]] = next(v for k, v in value.items() if k != "name")
-    return found
-
-
-def codes(response: dict) -> list[str]:
-    return [c["code"] for c in response["expansion"].get("contains", [])]
 
 
 @pytest.fixture
