@@ -76,7 +76,7 @@ def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: b
     return 0
 
 
-SOURCE_NAMES = ["finess", "terminology"]
+SOURCE_NAMES = ["finess", "rpps", "terminology"]
 
 
 @main.command()

@@ -29,6 +29,8 @@ LOAD_LOCK = 7240002
 REJECTION_BATCH = 1000
 PROGRESS_EVERY = 25_000
 
+Progress = Callable[[str], None]
+
 
 class LoadBusy(Exception):
     """Another load holds the lock."""
@@ -39,12 +41,29 @@ class LoadRefused(Exception):
 
 
 @dataclass
+class StagingContext:
+    """What a source that stages itself gets: the database, and where rejections go."""
+
+    database_url: str
+    run_conn: psycopg.Connection
+    run_id: int
+    progress: Progress
+
+
+@dataclass
 class SourceFile:
-    """A source file opened by a source module: what it feeds and its rows, streamed."""
+    """A source file opened by a source module: what it feeds and its rows, streamed.
+
+    A source too big to map row by row in Python (RPPS: 2.2 M activities) gives `stage`
+    instead of `rows`: it fills the staging tables itself, set-based in SQL, with every key
+    in stage_keys_<table> and the new or changed rows in stage_<table>, and returns its
+    rejected count and the unchanged count per target. Diff, guards and swap are the same.
+    """
 
     description: str
     scopes: dict[Target, frozenset[str] | None]
-    rows: Iterator[tuple[Target, Candidate | Rejected]]
+    rows: Iterator[tuple[Target, Candidate | Rejected]] = field(default_factory=lambda: iter(()))
+    stage: Callable[[StagingContext], tuple[int, dict[Target, int]]] | None = None
 
 
 @dataclass
@@ -67,14 +86,17 @@ class LoadResult:
     counts: Counts = field(default_factory=Counts)
 
 
-Progress = Callable[[str], None]
-
-
 def file_sha256(path: Path) -> str:
+    """The file's digest; for a folder (RPPS extract unzipped), that of its files' names and
+    contents in name order."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode() + b"\0")
+        with file.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -172,23 +194,11 @@ class _Stager:
                 self.copy_rows[target] = _CopyRow(target, columns)
                 self.rows[target] = self._copy(conn, target.table, columns, freeze=True)
                 continue
-            self.rows[target] = self._staging_copy(
-                database_url,
-                f"stage_{target.table}",
-                f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA",
-                target.columns,
-            )
-            self.keys[target] = self._staging_copy(
-                database_url,
-                f"stage_keys_{target.table}",
-                "SELECT ''::text AS id WITH NO DATA",
-                ("id",),
-            )
-
-    def _staging_copy(self, database_url: str, table: str, shape: str, columns: tuple[str, ...]):  # noqa: ANN202
-        conn = self.stack.enter_context(psycopg.connect(database_url, autocommit=True))
-        conn.execute(f"CREATE UNLOGGED TABLE {table} AS {shape}")
-        return self._copy(conn, table, columns)
+            rows_conn = self.stack.enter_context(psycopg.connect(database_url, autocommit=True))
+            keys_conn = self.stack.enter_context(psycopg.connect(database_url, autocommit=True))
+            create_staging(rows_conn, target, keys_conn)
+            self.rows[target] = self._copy(rows_conn, f"stage_{target.table}", target.columns)
+            self.keys[target] = self._copy(keys_conn, f"stage_keys_{target.table}", ("id",))
 
     def _copy(  # noqa: ANN202
         self, conn: psycopg.Connection, table: str, columns: tuple[str, ...], freeze: bool = False
@@ -265,6 +275,20 @@ def _current_hashes(database_url: str, target: Target, scope: frozenset[str] | N
             params,
         )
         return dict(rows)
+
+
+def create_staging(
+    conn: psycopg.Connection, target: Target, keys_conn: psycopg.Connection | None = None
+) -> None:
+    """The unlogged staging tables of `target`: stage_<table> for new and changed rows (the
+    table's shape) and stage_keys_<table> for every key of the snapshot."""
+    conn.execute(
+        f"CREATE UNLOGGED TABLE stage_{target.table} AS "
+        f"SELECT {', '.join(target.columns)} FROM {target.table} WITH NO DATA"
+    )
+    (keys_conn or conn).execute(
+        f"CREATE UNLOGGED TABLE stage_keys_{target.table} AS SELECT ''::text AS id WITH NO DATA"
+    )
 
 
 def drop_staging(database_url: str, targets: list[Target]) -> None:
@@ -402,6 +426,14 @@ def _stage_all(
 ) -> tuple[int, dict[Target, int], _FirstLoad | None]:
     """Stream every row into staging, or into the table of a first load on the swap
     connection `conn`; returns the rejected count, unchanged per target and the first load."""
+    if source_file.stage is not None:
+        drop_staging(database_url, list(source_file.scopes))
+        with psycopg.connect(database_url, autocommit=True) as staging:
+            for target in source_file.scopes:
+                create_staging(staging, target)
+        context = StagingContext(database_url, run_conn, run_id, progress)
+        rejected, unchanged = source_file.stage(context)
+        return rejected, unchanged, None
     stager = _Stager(database_url, conn, source_file.scopes)
     try:
         rejected = _feed(stager, run_conn, run_id, source_file, progress)
@@ -449,15 +481,19 @@ def run_load(
     force: bool = False,
     threshold: float = 0.05,
     progress: Progress = lambda _message: None,
+    run_id: int | None = None,
 ) -> LoadResult:
     """Load one file of `source` as a full snapshot of what it covers.
 
-    Raises LoadBusy, BadFile (run marked failed) or LoadRefused (run marked refused).
+    `run_id` carries on a run already recorded (the scheduler records its runs before
+    fetching the file); by default a new run is started. Raises LoadBusy (run untouched),
+    BadFile (run marked failed) or LoadRefused (run marked refused).
     """
     with psycopg.connect(database_url, autocommit=True) as run_conn:
         if not run_conn.execute("SELECT pg_try_advisory_lock(%s)", (LOAD_LOCK,)).fetchone()[0]:
             raise LoadBusy("another load is running; try again when it has finished")
-        run_id = runs.start_run(run_conn, source, path.name)
+        if run_id is None:
+            run_id = runs.start_run(run_conn, source, path.name)
         try:
             result = _load(database_url, run_conn, run_id, path, opener, force, threshold, progress)
         except LoadRefused as exc:
@@ -480,8 +516,8 @@ def _load(
     threshold: float,
     progress: Progress,
 ) -> LoadResult:
-    if not path.is_file():
-        raise BadFile(f"{path}: no such file")
+    if not path.exists():
+        raise BadFile(f"{path}: no such file or folder")
     runs.update_run(run_conn, run_id, sha256=file_sha256(path))
     source_file = opener(path)
     progress(f"loading {path.name} ({source_file.description})")

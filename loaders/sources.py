@@ -64,6 +64,8 @@ def open_binary(path: Path) -> BinaryIO:
     Use it as a context manager. Reading raises `BadFile` for an empty, truncated or
     corrupt file; a zip must hold exactly one data file.
     """
+    if path.is_dir():
+        raise BadFile(f"{path.name}: a folder, not a file")
     with open(path, "rb") as probe:
         magic = probe.read(len(ZIP_MAGIC))
     try:

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import directory.organizations.models  # noqa: F401  (registers the tables)
+import directory.practitioners.models  # noqa: F401
 import terminology.models  # noqa: F401
 from annuaire.db import Base
 

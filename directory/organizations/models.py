@@ -20,9 +20,9 @@ class Organization(Lifecycle, Base):
 
     __tablename__ = "organization"
 
-    id: Mapped[str] = mapped_column(String(9), primary_key=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # FINESS number, or RPPS technical id
     kind: Mapped[str] = mapped_column(String(2))
-    parent_id: Mapped[str | None] = mapped_column(String(9))
+    parent_id: Mapped[str | None] = mapped_column(Text)
     technical_id: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
     postal_code: Mapped[str | None] = mapped_column(Text)

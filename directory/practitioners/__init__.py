@@ -1,0 +1,1 @@
+"""RPPS professionals: practitioners (one per person) and their roles (one per activity)."""

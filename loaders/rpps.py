@@ -1,0 +1,170 @@
+"""The RPPS source: the public `PS_LibreAcces` extract → practitioners, roles, structures.
+
+`annuaire load rpps PATH` takes the zip as downloaded, a folder of its files, or the activity
+file alone; the `Extraction_Correspondance_MSSante` file adds mailboxes when it sits beside
+them. The extract is a full snapshot: a person, activity or structure missing from it
+becomes a tombstone. Lines are copied to PostgreSQL as they are, and mapped there
+(loaders/rpps_sql.py): see that module for why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import sys
+from pathlib import Path
+
+import psycopg
+
+from directory.practitioners import systems
+from loaders import rpps_files, rpps_sql, runs
+from loaders.base import BadFile
+from loaders.finess import ORGANIZATIONS
+from loaders.pipeline import SourceFile, StagingContext
+from loaders.rpps_copy import copy_lines, raw_table
+from loaders.rpps_files import PartFile, find_parts
+from loaders.target import Target
+
+PRACTITIONERS = Target(
+    table="practitioner",
+    columns=(
+        "id",
+        "id_type",
+        "identifier",
+        "family",
+        "given",
+        "family_norm",
+        "given_norm",
+        "name_norm",
+        "identifier_tokens",
+        "identifier_type_tokens",
+        "qualification_tokens",
+        "mailbox_tokens",
+        "resource",
+        "document",
+        "content_hash",
+        "active",
+    ),  # fmt: skip
+    stamped_resource="resource",
+    # A removed practitioner keeps its identifiers and name, for delta clients.
+    tombstone_sql="""resource = json_build_object(
+            'resourceType', 'Practitioner', 'id', t.id,
+            'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
+                                      'profile', t.resource->'meta'->'profile'),
+            'identifier', t.resource->'identifier', 'active', false,
+            'name', t.resource->'name'),
+        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)""",
+)
+ROLES = Target(
+    table="practitioner_role",
+    columns=(
+        "id",
+        "practitioner_id",
+        "organization_id",
+        "profession_code",
+        "mode_code",
+        "postal_code",
+        "commune_insee",
+        "department",
+        "city_norm",
+        "identifier_tokens",
+        "role_tokens",
+        "organization_tokens",
+        "mailbox_tokens",
+        "resource",
+        "document",
+        "content_hash",
+        "active",
+    ),  # fmt: skip
+    stamped_resource="resource",
+    tombstone_sql="""resource = json_build_object(
+            'resourceType', 'PractitionerRole', 'id', t.id,
+            'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
+                                      'profile', t.resource->'meta'->'profile'),
+            'identifier', t.resource->'identifier', 'active', false,
+            'practitioner', t.resource->'practitioner',
+            'organization', t.resource->'organization'),
+        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)""",
+)
+# Part of every content hash: a change of the mapping rewrites every record on the next load.
+MAPPING_VERSION = hashlib.sha1(
+    "".join(
+        inspect.getsource(module) for module in (rpps_sql, systems, sys.modules[__name__])
+    ).encode()
+).hexdigest()
+
+GROUPING_STEPS = (
+    ("activities", rpps_sql.ROLES),
+    ("professional exercises", rpps_sql.EXERCISES),
+    ("persons", rpps_sql.PERSONS),
+    ("savoir-faire", rpps_sql.SKILLS),
+    ("diplomas and authorisations", rpps_sql.DIPLOMAS),
+    ("mailboxes", rpps_sql.MAILBOXES),
+    ("mailboxes at a structure", rpps_sql.ROLE_MAILBOXES),
+    ("structures", rpps_sql.STRUCTURES),
+)
+
+
+def _drop_work_tables(conn: psycopg.Connection) -> None:
+    tables = [f"rpps_{name}" for name in rpps_sql.WORK_TABLES]
+    tables += [raw_table(part.name) for part in rpps_files.PARTS]
+    conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
+
+
+def _copy_part(conn: psycopg.Connection, file: PartFile, context: StagingContext) -> int:
+    """Copy and parse one file; returns how many of its lines were rejected."""
+    context.progress(f"  copying {file.name}")
+    layout, unusable = copy_lines(conn, file)
+    runs.record_rejections(context.run_conn, context.run_id, unusable)
+    conn.execute(rpps_sql.parse(file.part, layout))
+    refused = conn.execute(
+        rpps_sql.rejections(file.part.name, file.name), {"run_id": context.run_id}
+    ).rowcount
+    conn.execute(f"DROP TABLE {raw_table(file.part.name)}")
+    return len(unusable) + refused
+
+
+def _stage(parts: dict[str, PartFile], context: StagingContext) -> tuple[int, dict[Target, int]]:
+    with psycopg.connect(context.database_url, autocommit=True) as conn:
+        # Sorts and groupings of millions of rows: in memory rather than spilled to disk.
+        conn.execute("SET work_mem = '512MB'")
+        _drop_work_tables(conn)
+        try:
+            rejected = 0
+            for part in rpps_files.PARTS:
+                if part.name in parts:
+                    rejected += _copy_part(conn, parts[part.name], context)
+                else:
+                    conn.execute(rpps_sql.empty(part.name))
+            valid = conn.execute("SELECT count(*) FROM rpps_activity WHERE reason IS NULL")
+            if not valid.fetchone()[0]:
+                raise BadFile(f"{parts['activity'].name}: no usable activity line")
+            for label, statement in GROUPING_STEPS:
+                context.progress(f"  grouping {label}")
+                conn.execute(statement)
+            unchanged = {}
+            for target, statement in (
+                (PRACTITIONERS, rpps_sql.staged_practitioners),
+                (ROLES, rpps_sql.staged_roles),
+                (ORGANIZATIONS, rpps_sql.staged_organizations),
+            ):
+                context.progress(f"  building {target.table} records")
+                conn.execute(statement(target.columns, MAPPING_VERSION))
+                unchanged[target] = conn.execute(
+                    f"SELECT (SELECT count(*) FROM stage_keys_{target.table})"
+                    f" - (SELECT count(*) FROM stage_{target.table})"
+                ).fetchone()[0]
+        finally:
+            _drop_work_tables(conn)
+    return rejected, unchanged
+
+
+def open_rpps(path: Path) -> SourceFile:
+    """Recognise an RPPS extract; BadFile when no activity file is found."""
+    parts = find_parts(path)
+    names = ", ".join(file.name for file in parts.values())
+    return SourceFile(
+        f"RPPS extract: {names}",
+        {PRACTITIONERS: None, ROLES: None, ORGANIZATIONS: frozenset({"RS"})},
+        stage=lambda context: _stage(parts, context),
+    )
