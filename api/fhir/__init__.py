@@ -9,7 +9,9 @@ from directory.errors import NotFound, NotSupported
 blueprint = Blueprint("fhir", __name__)
 FHIR_JSON = "application/fhir+json"
 JSON_FORMATS = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
-RESOURCE_TYPES = ("Organization", "CodeSystem", "ValueSet", "ConceptMap")
+RESOURCE_TYPES = (
+    "Organization", "Practitioner", "PractitionerRole", "CodeSystem", "ValueSet", "ConceptMap",
+)  # fmt: skip
 
 
 def base_url() -> str:
@@ -44,6 +46,7 @@ def _unknown_type(resource_type: str, rest: str = "") -> Response:
 from api.fhir import (  # noqa: E402,F401
     capability,
     organization,
+    practitioner,
     terminology_operations,
     terminology_resources,
 )

@@ -15,6 +15,8 @@ from api.fhir import base_url, blueprint, fhir_response
 from directory.errors import InvalidParameter
 from directory.organizations.fhir import PROFILE
 from directory.organizations.fhir_search import INCLUDES, ORGANIZATION_PARAMS, REVINCLUDES, SORTS
+from directory.practitioners import fhir_search as practitioners
+from directory.practitioners.systems import PRACTITIONER_PROFILES, ROLE_PROFILES
 from directory.search.params import SearchParam
 from terminology import search as terminology
 from terminology.search import RESOURCE_TYPES, SEARCH_PARAMS
@@ -77,19 +79,48 @@ def _combination(text: str) -> list[dict]:
     ]
 
 
-def _organization() -> dict:
+def _directory_resource(
+    resource_type: str,
+    profile: str,
+    params: dict[str, SearchParam],
+    sorts: dict[str, str],
+    includes: tuple[str, ...] = (),
+    revincludes: tuple[str, ...] = (),
+) -> dict:
     return {
-        "type": "Organization",
-        "profile": PROFILE,
+        "type": resource_type,
+        "profile": profile,
         "interaction": [{"code": "read"}, {"code": "search-type"}],
-        "searchInclude": list(INCLUDES),
-        "searchRevInclude": list(REVINCLUDES),
-        "searchParam": _search_params(ORGANIZATION_PARAMS, SEARCH_PARAM_DEFINITIONS),
+        "searchInclude": list(includes),
+        "searchRevInclude": list(revincludes),
+        "searchParam": _search_params(params, SEARCH_PARAM_DEFINITIONS),
         "extension": _combination(
-            f"_sort: {', '.join(SORTS)}; _count (default 50, max 1000); "
+            f"_sort: {', '.join(sorts)}; _count (default 50, max 1000); "
             "_total: none|estimate|accurate; _elements; _summary=count"
         ),
     }
+
+
+def _directory_resources() -> list[dict]:
+    return [
+        _directory_resource(
+            "Organization", PROFILE, ORGANIZATION_PARAMS, SORTS, INCLUDES, REVINCLUDES
+        ),
+        _directory_resource(
+            "Practitioner",
+            PRACTITIONER_PROFILES[1],
+            practitioners.PRACTITIONER_PARAMS,
+            practitioners.SORTS,
+            revincludes=practitioners.PRACTITIONER_REVINCLUDES,
+        ),
+        _directory_resource(
+            "PractitionerRole",
+            ROLE_PROFILES[1],
+            practitioners.ROLE_PARAMS,
+            practitioners.SORTS,
+            includes=practitioners.ROLE_INCLUDES,
+        ),
+    ]
 
 
 def _terminology_resource(resource_type: str) -> dict:
@@ -162,7 +193,7 @@ def capability_statement() -> dict:
         "rest": [
             {
                 "mode": "server",
-                "resource": [_organization(), *map(_terminology_resource, RESOURCE_TYPES)],
+                "resource": [*_directory_resources(), *map(_terminology_resource, RESOURCE_TYPES)],
                 "operation": [
                     {
                         "name": "versions",

@@ -3,45 +3,20 @@ CapabilityStatement both read this table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from directory.errors import InvalidParameter
 from directory.organizations.queries import OrganizationQuery
 from directory.search.params import (
     SearchParam,
-    parse_boolean,
-    parse_date_bounds,
+    active,
+    append,
+    last_updated,
     parse_near,
-    parse_text,
+    references,
     split_or,
+    text,
 )
-
-
-def _append(field: str, convert: Callable[[str], object]):  # noqa: ANN202
-    def apply(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery:
-        return replace(q, **{field: (*getattr(q, field), convert(value))})
-
-    return apply
-
-
-def _text(field: str):  # noqa: ANN202
-    def apply(q: OrganizationQuery, value: str, modifier: str) -> OrganizationQuery:
-        return replace(q, **{field: (*getattr(q, field), parse_text(value, modifier))})
-
-    return apply
-
-
-def _reference(value: str) -> tuple[str, ...]:
-    return tuple(v.removeprefix("Organization/") for v in split_or(value))
-
-
-def _active(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery:
-    return replace(q, active=parse_boolean("active", value))
-
-
-def _last_updated(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery:
-    return replace(q, last_updated=(*q.last_updated, *parse_date_bounds("_lastUpdated", value)))
 
 
 def _near(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery:
@@ -53,34 +28,34 @@ def _near(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery
 ORGANIZATION_PARAMS: dict[str, SearchParam[OrganizationQuery]] = {
     p.name: p
     for p in (
-        SearchParam("_id", "token", "FINESS number (the resource id)", _append("ids", split_or)),
-        SearchParam("_lastUpdated", "date", "When the record last changed here (eq, gt, ge, lt, le)", _last_updated),
-        SearchParam("active", "token", "false for closed structures and removed ones (tombstones)", _active),
+        SearchParam("_id", "token", "FINESS number (the resource id)", append("ids", split_or)),
+        SearchParam("_lastUpdated", "date", "When the record last changed here (eq, gt, ge, lt, le)", last_updated),
+        SearchParam("active", "token", "false for closed structures and removed ones (tombstones)", active),
         SearchParam(
             "identifier", "token",
             "FINESS, idNatSt (1 + FINESS), SIREN or SIRET: code, system|code or system|",
-            _append("identifiers", split_or),
+            append("identifiers", split_or),
         ),
         SearchParam(
             "identifier-type", "token", "FINEJ, FINEG, IDNST, SIREN, SIRET (system fr-core-cs-v2-0203)",
-            _append("identifier_types", split_or),
+            append("identifier_types", split_or),
         ),
         SearchParam(
             "name", "string",
             "Names (short, long, alias): by default each word is an accent- and case-insensitive "
             "word prefix; :contains matches anywhere; :exact matches a whole name",
-            _text("names"), ("contains", "exact"),
+            text("names"), ("contains", "exact"),
         ),
-        SearchParam("address", "string", "Any part of the address, word prefixes", _text("addresses"), ("contains", "exact")),
-        SearchParam("address-city", "string", "City, prefix", _text("cities"), ("contains", "exact")),
-        SearchParam("address-postalcode", "string", "Postal code, prefix (78 → every 78xxx)", _append("postal_codes", split_or)),
+        SearchParam("address", "string", "Any part of the address, word prefixes", text("addresses"), ("contains", "exact")),
+        SearchParam("address-city", "string", "City, prefix", text("cities"), ("contains", "exact")),
+        SearchParam("address-postalcode", "string", "Postal code, prefix (78 → every 78xxx)", append("postal_codes", split_or)),
         SearchParam(
             "type", "token",
             "LEGAL-ENTITY / GEOGRAPHICAL-ENTITY, establishment category (TRE_R66), legal status "
             "(TRE_R72), APE code (TRE_R75), SPH (TRE_R73)",
-            _append("types", split_or),
+            append("types", split_or),
         ),
-        SearchParam("partof", "reference", "The legal entity of an establishment: Organization/<FINESS>", _append("parents", _reference)),
+        SearchParam("partof", "reference", "The legal entity of an establishment: Organization/<FINESS>", append("parents", references("Organization"))),
         SearchParam(
             "near", "special",
             "latitude|longitude|distance|unit (km by default, or m); results come nearest first "

@@ -1,0 +1,104 @@
+"""One page of a search over a resource table, in id or last-updated order, by keyset.
+
+Shared by the tables whose search needs no distance order (practitioners, roles): the caller
+gives the filters, this picks the page on narrow columns, then reads only the page's stored
+JSON, and counts when the total mode asks for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, Text, cast, func, select, tuple_
+
+from directory.search.paging import (
+    Cursor,
+    Page,
+    TotalMode,
+    decode_cursor,
+    encode_cursor,
+    page_total,
+)
+
+KeysetSort = Literal["id", "last_updated"]
+Representation = Literal["resource", "document"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    payload: str  # the stored JSON text of the representation
+    links: tuple[Any, ...] = ()  # the values of the `linked` columns, for _include
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    sort: KeysetSort
+    count: int
+    total: TotalMode
+    representation: Representation
+    fingerprint: str  # of the query, so that a cursor only resumes its own search
+
+
+def _sort_columns(model: Any, sort: KeysetSort) -> list[ColumnElement]:
+    return [model.last_updated, model.id] if sort == "last_updated" else [model.id]
+
+
+def keyset_page(
+    conn: Connection,
+    model: Any,
+    filters: list[ColumnElement],
+    request: PageRequest,
+    cursor_token: str | None,
+    linked: tuple[ColumnElement, ...] = (),
+) -> Page:
+    """The page of `model` rows matching every filter, after the cursor's row."""
+    cursor = decode_cursor(cursor_token, request.fingerprint) if cursor_token else None
+    sort_columns = _sort_columns(model, request.sort)
+    keys = select(model.id, model.last_updated, *linked).where(*filters)
+    if cursor:
+        after = list(cursor.after)
+        if request.sort == "last_updated":
+            after[0] = datetime.fromisoformat(after[0])
+        keys = keys.where(tuple_(*sort_columns) > tuple_(*after))
+    page = keys.order_by(*sort_columns).limit(request.count + 1).subquery()
+    payload = model.resource if request.representation == "resource" else model.document
+    statement = (
+        select(page, cast(payload, Text).label("payload"))
+        .join(model, model.id == page.c.id)
+        .order_by(*(page.c[c.key] for c in sort_columns))
+    )
+    rows = conn.execute(statement).all() if request.count else []
+    total = page_total(
+        request.total,
+        cursor,
+        len(rows),
+        request.count,
+        lambda: conn.scalar(select(func.count()).select_from(model).where(*filters)) or 0,
+    )
+    next_token = None
+    if len(rows) > request.count:
+        rows = rows[: request.count]
+        last = rows[-1]
+        after = (
+            (last.last_updated.isoformat(), last.id)
+            if request.sort == "last_updated"
+            else (last.id,)
+        )
+        next_token = encode_cursor(Cursor(after, total, request.fingerprint))
+    hits = [Hit(r.id, r.payload, tuple(r._mapping[c.key] for c in linked)) for r in rows]
+    return Page(rows=hits, next_cursor=next_token, total=total)
+
+
+def payloads(
+    conn: Connection, model: Any, condition: ColumnElement, linked: tuple[ColumnElement, ...] = ()
+) -> list[Hit]:
+    """The stored FHIR resources of the rows meeting `condition`, by id (for _include)."""
+    rows = conn.execute(
+        select(model.id, cast(model.resource, Text).label("payload"), *linked)
+        .where(condition)
+        .order_by(model.id)
+    ).all()
+    return [Hit(r.id, r.payload, tuple(r._mapping[c.key] for c in linked)) for r in rows]
