@@ -37,7 +37,7 @@ def _problem(description: str) -> dict:
 
 def register(app: Flask) -> None:
     """Attach the JSON API blueprints, /api/v1/openapi.json and the /api/v1/docs page to `app`."""
-    from api.v1 import organizations
+    from api.v1 import organizations, professionals
 
     app.config.update(
         OPENAPI_URL_PREFIX="/api/v1",
@@ -52,10 +52,12 @@ def register(app: Flask) -> None:
             "version": "1",
             "openapi_version": "3.0.3",
             "info": {
-                "description": "FINESS legal entities and establishments as plain JSON. Lists "
+                "description": "FINESS legal entities and establishments, and RPPS/ADELI "
+                "health professionals, as plain JSON. Lists "
                 "are paged by an opaque `cursor`: follow `next` until it is null. Every error "
                 "is an RFC 9457 problem document (application/problem+json)."
             },
         },
     )
     api.register_blueprint(organizations.blueprint)
+    api.register_blueprint(professionals.blueprint)

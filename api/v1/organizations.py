@@ -47,16 +47,14 @@ class Kind:
     """One kind of FINESS structure, as the stored document, the query and the URLs name it."""
 
     document_type: str
-    type_token: str  # its OrganizationQuery.types token
+    kind: str  # its Organization.kind
     path: str
     noun: str
     article: str
 
 
-ESTABLISHMENT = Kind(
-    "establishment", "GEOGRAPHICAL-ENTITY", "establishments", "establishment", "an"
-)
-LEGAL_ENTITY = Kind("legal_entity", "LEGAL-ENTITY", "legal-entities", "legal entity", "a")
+ESTABLISHMENT = Kind("establishment", "EG", "establishments", "establishment", "an")
+LEGAL_ENTITY = Kind("legal_entity", "EJ", "legal-entities", "legal entity", "a")
 KINDS = {kind.document_type: kind for kind in (ESTABLISHMENT, LEGAL_ENTITY)}
 
 
@@ -113,7 +111,7 @@ def parse_search(args: dict, kind: Kind) -> OrganizationQuery:
     commune = args.get("commune")
     near = args.get("near")
     return OrganizationQuery(
-        types=((kind.type_token,),),
+        kinds=(kind.kind,),
         names=(TextFilter("prefix", (args["q"],)),) if "q" in args else (),
         **(_commune_filter(commune) if commune else {}),
         postal_codes=((args["postcode"],),) if "postcode" in args else (),
@@ -143,7 +141,7 @@ def _search(args: dict, kind: Kind) -> Response:
         else _extend(hit.payload, distance_km=round(hit.distance_km, 3))
         for hit in page.rows
     ]
-    return _json({"items": items, "total": page.total, "next": _next_url(page.next_cursor)})
+    return json_response({"items": items, "total": page.total, "next": next_url(page.next_cursor)})
 
 
 def _read(finess: str, kind: Kind) -> Response:
@@ -154,6 +152,8 @@ def _read(finess: str, kind: Kind) -> Response:
                 finess_problem(finess) or f"no {kind.noun} has the FINESS number {finess}"
             )
         document = orjson.loads(payload)
+        if document["type"] not in KINDS:  # an RPPS structure FINESS does not know
+            raise NotFound(f"{finess} is not in FINESS: see /fhir/Organization/{finess}")
         if document["type"] != kind.document_type:
             raise NotFound(_elsewhere(finess, kind, KINDS[document["type"]]))
         links = queries.links(conn, finess)
@@ -162,7 +162,7 @@ def _read(finess: str, kind: Kind) -> Response:
                 "legal_entity": _legal_entity(conn, document["legal_entity_finess"]),
                 **links,
             }
-    return _json(_extend(payload, links=links))
+    return json_response(_extend(payload, links=links))
 
 
 def _legal_entity(conn: Connection, finess: str) -> dict:
@@ -183,7 +183,7 @@ def _extend(document: str, **extra: object) -> orjson.Fragment:
     return orjson.Fragment(document.encode()[:-1] + b"," + orjson.dumps(extra)[1:])
 
 
-def _next_url(cursor: str | None) -> str | None:
+def next_url(cursor: str | None) -> str | None:
     """This request's URL with `cursor` set: the same search, resumed after this page."""
     if cursor is None:
         return None
@@ -192,5 +192,5 @@ def _next_url(cursor: str | None) -> str | None:
     return f"{base.rstrip('/')}{request.path}?{urlencode([*args, ('cursor', cursor)])}"
 
 
-def _json(body: object) -> Response:
+def json_response(body: object) -> Response:
     return Response(orjson.dumps(body), mimetype="application/json")

@@ -69,14 +69,14 @@ def _category(code: str) -> str | None:
     return code if CATEGORY_CODE.fullmatch(code) else None
 
 
-def _has_words(text: str) -> None:
+def has_words(text: str) -> None:
     if not words(text):
         raise ValidationError("needs at least one letter or digit")
 
 
 class OrganizationSearchArgs(Schema):
     q = fields.String(
-        validate=_has_words,
+        validate=has_words,
         metadata={
             "description": "Words of the name (short, long or alias), each matched as an "
             "accent- and case-insensitive word prefix: `hopital neck` finds HÔPITAL NECKER.",
@@ -84,7 +84,7 @@ class OrganizationSearchArgs(Schema):
         },
     )
     commune = fields.String(
-        validate=_has_words,
+        validate=has_words,
         metadata={
             "description": "INSEE commune code (5 characters: 01053, 2A004, 97411) or the "
             "beginning of the city name (accents and case ignored).",

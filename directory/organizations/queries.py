@@ -57,6 +57,7 @@ class OrganizationQuery:
     parents: tuple[tuple[str, ...], ...] = ()
     departments: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # EJ, EG (FINESS), RS (RPPS structures FINESS does not know)
     active: bool | None = None
     last_updated: tuple[DateBound, ...] = ()
     near: Near | None = None
@@ -152,6 +153,8 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
         clauses.append(o.department.in_(q.departments))
     if q.categories:
         clauses.append(o.category_code.in_(q.categories))
+    if q.kinds:
+        clauses.append(o.kind.in_(q.kinds))
     if q.active is not None:
         clauses.append(o.active.is_(q.active))
     for bound in q.last_updated:

@@ -191,7 +191,7 @@ def test_bad_requests_are_400_operation_outcomes(loaded, query: str) -> None:  #
 
 
 def test_unknown_resource_type_is_404(loaded) -> None:  # noqa: ANN001
-    response = loaded.get("/fhir/Practitioner?name=x")
+    response = loaded.get("/fhir/Patient?name=x")
     assert response.status_code == 404
     assert response.get_json()["resourceType"] == "OperationOutcome"
 

@@ -178,7 +178,7 @@ def test_history_reads_one_version(stored) -> None:  # noqa: ANN001
         "/fhir/ValueSet/tre-r252-type-horaire",  # a CodeSystem's id
         "/fhir/CodeSystem/$no-such-operation",
         "/fhir/CodeSystem/tre-r252-type-horaire/_history",  # instance history: not served
-        "/fhir/Practitioner/1",
+        "/fhir/Patient/1",
     ],
 )
 def test_unknown_is_404_operation_outcome(stored, path: str) -> None:  # noqa: ANN001
@@ -188,8 +188,8 @@ def test_unknown_is_404_operation_outcome(stored, path: str) -> None:  # noqa: A
 
 
 def test_unknown_type_lists_the_supported_ones(client) -> None:  # noqa: ANN001
-    message = get(client, "/fhir/Practitioner?name=x", 404)["issue"][0]["diagnostics"]
-    assert "Organization, CodeSystem, ValueSet, ConceptMap" in message
+    message = get(client, "/fhir/Patient?name=x", 404)["issue"][0]["diagnostics"]
+    assert "Organization, Practitioner, PractitionerRole, CodeSystem, ValueSet" in message
 
 
 def test_operations_are_not_taken_for_reads(stored) -> None:  # noqa: ANN001
@@ -333,7 +333,14 @@ def test_capability_statement_declares_the_terminology_server(client) -> None:  
     assert statement["fhirVersion"] == "4.0.1"
     rest = statement["rest"][0]
     resources = {r["type"]: r for r in rest["resource"]}
-    assert list(resources) == ["Organization", "CodeSystem", "ValueSet", "ConceptMap"]
+    assert list(resources) == [
+        "Organization",
+        "Practitioner",
+        "PractitionerRole",
+        "CodeSystem",
+        "ValueSet",
+        "ConceptMap",
+    ]
     operations = {t: [o["name"] for o in r.get("operation", [])] for t, r in resources.items()}
     assert operations["CodeSystem"] == ["lookup", "validate-code", "subsumes"]
     assert operations["ValueSet"] == ["expand", "validate-code"]
