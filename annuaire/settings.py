@@ -32,6 +32,11 @@ class Settings:
         "Share of present records a full snapshot may remove before the load is refused "
         "(overridden by --force).",
     )
+    history_days: str = _setting(
+        "365",
+        "How many days records removed from a source stay as tombstones (active=false), so "
+        "that _lastUpdated delta clients see deletions.",
+    )
     public_base_url: str | None = _setting(
         None, "Base URL written in FHIR links (fullUrl, next). Unset: taken from the request."
     )

@@ -54,6 +54,7 @@ def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: b
             SOURCES[source],
             force=force,
             threshold=float(settings.removal_threshold),
+            history_days=int(settings.history_days),
             progress=progress,
         )
     except LoadBusy as exc:

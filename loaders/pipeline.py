@@ -28,6 +28,7 @@ from loaders.target import Candidate, Target
 LOAD_LOCK = 7240002
 REJECTION_BATCH = 1000
 PROGRESS_EVERY = 25_000
+DEFAULT_HISTORY_DAYS = 365
 
 Progress = Callable[[str], None]
 
@@ -64,6 +65,15 @@ class SourceFile:
     scopes: dict[Target, frozenset[str] | None]
     rows: Iterator[tuple[Target, Candidate | Rejected]] = field(default_factory=lambda: iter(()))
     stage: Callable[[StagingContext], tuple[int, dict[Target, int]]] | None = None
+
+
+@dataclass(frozen=True)
+class Guards:
+    """What protects the data from an abnormal snapshot, and how long removals are kept."""
+
+    force: bool
+    threshold: float  # share of present records a snapshot may remove
+    history_days: int  # tombstones older than this are purged
 
 
 @dataclass
@@ -480,6 +490,7 @@ def run_load(
     *,
     force: bool = False,
     threshold: float = 0.05,
+    history_days: int = DEFAULT_HISTORY_DAYS,
     progress: Progress = lambda _message: None,
     run_id: int | None = None,
 ) -> LoadResult:
@@ -487,7 +498,8 @@ def run_load(
 
     `run_id` carries on a run already recorded (the scheduler records its runs before
     fetching the file); by default a new run is started. Raises LoadBusy (run untouched),
-    BadFile (run marked failed) or LoadRefused (run marked refused).
+    BadFile (run marked failed) or LoadRefused (run marked refused). Tombstones older than
+    `history_days` are purged.
     """
     with psycopg.connect(database_url, autocommit=True) as run_conn:
         if not run_conn.execute("SELECT pg_try_advisory_lock(%s)", (LOAD_LOCK,)).fetchone()[0]:
@@ -495,7 +507,8 @@ def run_load(
         if run_id is None:
             run_id = runs.start_run(run_conn, source, path.name)
         try:
-            result = _load(database_url, run_conn, run_id, path, opener, force, threshold, progress)
+            guards = Guards(force, threshold, history_days)
+            result = _load(database_url, run_conn, run_id, path, opener, guards, progress)
         except LoadRefused as exc:
             runs.update_run(run_conn, run_id, status="refused", message=str(exc), finished=True)
             raise
@@ -512,8 +525,7 @@ def _load(
     run_id: int,
     path: Path,
     opener: Callable[[Path], SourceFile],
-    force: bool,
-    threshold: float,
+    guards: Guards,
     progress: Progress,
 ) -> LoadResult:
     if not path.exists():
@@ -528,7 +540,7 @@ def _load(
             result.counts.rejected, unchanged, first_load = _stage_all(
                 database_url, conn, run_conn, run_id, source_file, progress
             )
-            _swap_all(conn, source_file, unchanged, first_load, threshold, force, result, progress)
+            _swap_all(conn, source_file, unchanged, first_load, guards, result, progress)
     finally:
         drop_staging(database_url, list(source_file.scopes))
     runs.update_run(
@@ -550,8 +562,7 @@ def _swap_all(
     source_file: SourceFile,
     unchanged: dict[Target, int],
     first_load: _FirstLoad | None,
-    threshold: float,
-    force: bool,
+    guards: Guards,
     result: LoadResult,
     progress: Progress,
 ) -> None:
@@ -563,11 +574,11 @@ def _swap_all(
     stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
     diffs = {t: _diff_counts(conn, t, scope, unchanged[t]) for t, scope in staged.items()}
     for target, (counts, present) in diffs.items():
-        if present and counts.deactivated / present > threshold and not force:
+        if present and counts.deactivated / present > guards.threshold and not guards.force:
             raise LoadRefused(
                 f"this snapshot would remove {counts.deactivated:,} of {present:,} "
                 f"{target.table} records ({counts.deactivated / present:.1%} > "
-                f"{threshold:.0%}); check the file, or load it with --force"
+                f"{guards.threshold:.0%}); check the file, or load it with --force"
             )
         result.counts.add(counts)
     progress("  swapping in the new snapshot")
@@ -577,4 +588,16 @@ def _swap_all(
     for target, scope in staged.items():
         with _indexes_rebuilt_if_empty(conn, target):
             _swap(conn, target, scope, stamp)
+    for target in source_file.scopes:
+        _purge_history(conn, target, stamp, guards.history_days)
     conn.commit()
+
+
+def _purge_history(
+    conn: psycopg.Connection, target: Target, stamp: datetime, history_days: int
+) -> None:
+    """Forget tombstones older than the history delta clients are promised."""
+    conn.execute(
+        f"DELETE FROM {target.table} WHERE removed_at < %s - make_interval(days => %s)",
+        (stamp, history_days),
+    )

@@ -211,3 +211,25 @@ def test_two_situations_of_one_kine(load, clean_db, tmp_path) -> None:  # noqa: 
     assert rows(
         clean_db, "SELECT organization_id FROM practitioner_role ORDER BY organization_id"
     ) == [("R10000000833997",), ("R10100000240453",)]
+
+
+def test_tombstones_older_than_the_history_are_purged(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    load(CURRENT, source="rpps")
+    shutil.copytree(CURRENT, tmp_path / "next")
+    activity = tmp_path / "next" / ACTIVITY
+    activity.write_text("".join(line for line in activity.open() if "DURAND" not in line))
+    load(tmp_path / "next", source="rpps", force=True)
+    with psycopg.connect(clean_db) as conn:
+        conn.execute(
+            "UPDATE practitioner SET removed_at = removed_at - interval '364 days' "
+            "WHERE id = '810100000006'"
+        )
+    load(tmp_path / "next", source="rpps")  # within the 365 days: kept
+    assert rows(clean_db, "SELECT active FROM practitioner WHERE id = '810100000006'") == [(False,)]
+    with psycopg.connect(clean_db) as conn:
+        conn.execute(
+            "UPDATE practitioner SET removed_at = removed_at - interval '2 days' "
+            "WHERE id = '810100000006'"
+        )
+    load(tmp_path / "next", source="rpps")
+    assert rows(clean_db, "SELECT active FROM practitioner WHERE id = '810100000006'") == []
