@@ -10,6 +10,7 @@ import pytest
 from annuaire.settings import documented_settings
 from api.cli import main
 from directory.organizations.fhir_search import ORGANIZATION_PARAMS
+from directory.practitioners.fhir_search import PRACTITIONER_PARAMS, ROLE_PARAMS
 from terminology.search import SEARCH_PARAMS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -36,6 +37,8 @@ def test_every_command_is_documented() -> None:
     ("heading", "params"),
     [
         ("Organization", ORGANIZATION_PARAMS),
+        ("Practitioner", PRACTITIONER_PARAMS),
+        ("PractitionerRole", ROLE_PARAMS),
         (
             "CodeSystem, ValueSet, ConceptMap",
             {name: p for params in SEARCH_PARAMS.values() for name, p in params.items()},
