@@ -46,6 +46,16 @@ class Settings:
         "How often a server process checks whether a load changed the terminologies it holds "
         "in memory (0: on every request). A load shows within this delay.",
     )
+    sources: str | None = _setting(
+        None,
+        "Sources file (TOML): each source to fetch and load on a schedule, see "
+        "sources.example.toml. Unset: nothing is scheduled.",
+    )
+    serve_schedule: str = _setting(
+        "true",
+        "Whether `annuaire serve` runs the schedule of ANNUAIRE_SOURCES itself (in one "
+        "process beside its workers); false when a separate `annuaire schedule` runs it.",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -95,35 +95,45 @@ def load(source: str, path: Path, force: bool) -> None:
     sys.exit(load_file(Settings.from_env(), source, path, force))
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--limit", default=20, show_default=True, help="How many runs to list.")
 @click.option("--rejections", "run_id", type=int, help="List the rejected rows of this run.")
-def runs(limit: int, run_id: int | None) -> None:
-    """List the loads: when, which file, status and counts."""
+@click.option("--source", help="Only the runs of this source.")
+@click.option("--failed", is_flag=True, help="Only the failed and refused runs.")
+@click.pass_context
+def runs(
+    ctx: click.Context, limit: int, run_id: int | None, source: str | None, failed: bool
+) -> None:
+    """List the loads: when, which file, status and counts (annuaire runs approve ID: load a
+    refused one anyway)."""
     import psycopg
 
     from loaders.runs import list_rejections, list_runs
 
+    if ctx.invoked_subcommand is not None:
+        return
     engine = _ready_engine(Settings.from_env())
     with psycopg.connect(raw_url(engine)) as conn:
         if run_id is not None:
             for r in list_rejections(conn, run_id, limit):
                 click.echo(f"line {r['line']}: {r['reason']}")
             return
-        rows = list_runs(conn, limit)
+        rows = list_runs(conn, limit, source=source, failed=failed)
     if not rows:
-        click.echo("no loads yet: annuaire load finess PATH")
+        click.echo(
+            "no runs match" if source or failed else "no loads yet: annuaire load finess PATH"
+        )
         return
     click.echo(
-        f"{'run':>4}  {'started (UTC)':19}  {'secs':>6}  {'status':9}  {'new':>7} {'changed':>7} "
-        f"{'unchanged':>9} {'deactiv.':>8} {'rejected':>8}  source/file"
+        f"{'run':>4}  {'started (UTC)':19}  {'secs':>6}  {'status':9}  {'trigger':9}  {'new':>7} "
+        f"{'changed':>7} {'unchanged':>9} {'deactiv.':>8} {'rejected':>8}  source/file"
     )
     for r in rows:
         secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
         click.echo(
             f"{r['id']:>4}  {r['started_at']:%Y-%m-%d %H:%M:%S}  {secs:>6.1f}  {r['status']:9}  "
-            f"{r['new']:>7,} {r['changed']:>7,} {r['unchanged']:>9,} {r['deactivated']:>8,} "
-            f"{r['rejected']:>8,}  {r['source']}/{r['file_name']}"
+            f"{r['trigger']:9}  {r['new']:>7,} {r['changed']:>7,} {r['unchanged']:>9,} "
+            f"{r['deactivated']:>8,} {r['rejected']:>8,}  {r['source']}/{r['file_name']}"
             + (f"\n      {r['message']}" if r["message"] else "")
         )
 
@@ -142,8 +152,17 @@ def runs(limit: int, run_id: int | None) -> None:
 @click.option(
     "--demo-dir", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
 )
-def serve(host: str, port: int, workers: int, demo: bool, demo_dir: Path) -> None:
-    """Serve the FHIR and JSON APIs with gunicorn (the production server)."""
+@click.option(
+    "--no-schedule",
+    is_flag=True,
+    help="Do not run the schedule of ANNUAIRE_SOURCES (another process runs it).",
+)
+def serve(
+    host: str, port: int, workers: int, demo: bool, demo_dir: Path, no_schedule: bool
+) -> None:
+    """Serve the FHIR and JSON APIs with gunicorn (the production server), and run the
+    schedule of ANNUAIRE_SOURCES in a process beside it unless --no-schedule."""
+    from api.cli_sources import start_schedule_process, stop_schedule_process
     from api.server import run_server
 
     settings = Settings.from_env()
@@ -165,8 +184,12 @@ def serve(host: str, port: int, workers: int, demo: bool, demo_dir: Path) -> Non
     # Workers connect to the database this process resolved (the embedded one included).
     settings = Settings(**{**settings.__dict__, "database_url": raw_url(engine)})
     engine.dispose()
+    scheduler = None if no_schedule else start_schedule_process(settings, raw_url(engine))
     click.echo(f"serving on http://{host}:{port}/  (FHIR: /fhir, JSON API docs: /api/v1/docs)")
-    run_server(settings, host, port, workers)
+    try:
+        run_server(settings, host, port, workers)
+    finally:
+        stop_schedule_process(scheduler)
 
 
 @main.command()
@@ -262,3 +285,9 @@ def tx_tests(
         sys.exit(code)
     except FolderError as exc:
         _fail(str(exc))
+
+
+# Scheduled ingestion: sources check|run, schedule, run show, runs approve (api/cli_sources.py).
+from api.cli_sources import register  # noqa: E402
+
+register(main, runs)

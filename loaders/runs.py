@@ -10,14 +10,20 @@ from loaders.base import Rejected
 
 RUN_COLUMNS = (
     "id, source, file_name, sha256, started_at, finished_at, status, message, "
-    "new, changed, unchanged, deactivated, rejected"
+    "new, changed, unchanged, deactivated, rejected, "
+    # scheduled ingestion (loaders/scheduling): how the run came about and what it fetched
+    "kind, trigger, location, fetched, bytes, etag, last_modified, file_path, scheduled_for, "
+    "approves, (SELECT max(a.id) FROM load_run a "
+    "WHERE a.approves = load_run.id AND a.status = 'succeeded') AS approved_by"
 )
+FAILED = ("failed", "refused")
 
 
 def start_run(conn: Connection, source: str, file_name: str) -> int:
     row = conn.execute(
-        "INSERT INTO load_run (source, file_name, status) VALUES (%s, %s, 'running') RETURNING id",
-        (source, file_name),
+        "INSERT INTO load_run (source, kind, file_name, status) "
+        "VALUES (%s, %s, %s, 'running') RETURNING id",
+        (source, source, file_name),
     ).fetchone()
     assert row is not None
     return row[0]
@@ -43,10 +49,40 @@ def record_rejections(conn: Connection, run_id: int, rejections: list[Rejected])
         )
 
 
-def list_runs(conn: Connection, limit: int = 20) -> list[dict]:
-    cur = conn.execute(f"SELECT {RUN_COLUMNS} FROM load_run ORDER BY id DESC LIMIT %s", (limit,))
+def list_runs(
+    conn: Connection,
+    limit: int = 20,
+    *,
+    source: str | None = None,
+    failed: bool = False,
+    status: str | None = None,
+    before: int | None = None,
+) -> list[dict]:
+    """The latest runs first; `failed`: failed or refused ones; `before`: ids below it."""
+    clauses = ["TRUE"]
+    if source is not None:
+        clauses.append("source = %(source)s")
+    if failed:
+        clauses.append("status = ANY(%(failed)s)")
+    if status is not None:
+        clauses.append("status = %(status)s")
+    if before is not None:
+        clauses.append("id < %(before)s")
+    cur = conn.execute(
+        f"SELECT {RUN_COLUMNS} FROM load_run WHERE {' AND '.join(clauses)} "
+        "ORDER BY id DESC LIMIT %(limit)s",
+        {"source": source, "failed": list(FAILED), "status": status, "before": before,
+         "limit": limit},
+    )  # fmt: skip
     names = [d.name for d in cur.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def get_run(conn: Connection, run_id: int) -> dict | None:
+    cur = conn.execute(f"SELECT {RUN_COLUMNS} FROM load_run WHERE id = %s", (run_id,))
+    row = cur.fetchone()
+    names = [d.name for d in cur.description or ()]
+    return dict(zip(names, row, strict=True)) if row else None
 
 
 def list_rejections(conn: Connection, run_id: int, limit: int = 100) -> list[dict]:
