@@ -12,6 +12,10 @@ from __future__ import annotations
 import hashlib
 import inspect
 import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -93,16 +97,34 @@ MAPPING_VERSION = hashlib.sha1(
     ).encode()
 ).hexdigest()
 
-GROUPING_STEPS = (
+# Two lanes of work, run side by side on two connections so that PostgreSQL uses two cores:
+# what leads to roles and structures, and what leads to practitioners.
+ROLE_LANE = (
     ("activities", rpps_sql.ROLES),
+    ("structures", rpps_sql.STRUCTURES),
+    ("mailboxes at a structure", rpps_sql.ROLE_MAILBOXES),
+)
+PERSON_LANE = (
     ("professional exercises", rpps_sql.EXERCISES),
     ("persons", rpps_sql.PERSONS),
+    ("qualifications of each person", rpps_sql.EXERCISE_GROUPS),
     ("savoir-faire", rpps_sql.SKILLS),
     ("diplomas and authorisations", rpps_sql.DIPLOMAS),
     ("mailboxes", rpps_sql.MAILBOXES),
-    ("mailboxes at a structure", rpps_sql.ROLE_MAILBOXES),
-    ("structures", rpps_sql.STRUCTURES),
 )
+BUILDS = {
+    "roles": ((ROLES, rpps_sql.staged_roles), (ORGANIZATIONS, rpps_sql.staged_organizations)),
+    "persons": ((PRACTITIONERS, rpps_sql.staged_practitioners),),
+}
+
+Step = Callable[[psycopg.Connection], int]
+
+
+@contextmanager
+def _timed(context: StagingContext, label: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    context.progress(f"  {label}: {time.monotonic() - started:.1f} s")
 
 
 def _drop_work_tables(conn: psycopg.Connection) -> None:
@@ -113,10 +135,12 @@ def _drop_work_tables(conn: psycopg.Connection) -> None:
 
 def _copy_part(conn: psycopg.Connection, file: PartFile, context: StagingContext) -> int:
     """Copy and parse one file; returns how many of its lines were rejected."""
-    context.progress(f"  copying {file.name}")
-    layout, unusable = copy_lines(conn, file)
+    with _timed(context, f"copying {file.name}"):
+        layout, unusable = copy_lines(conn, file)
     runs.record_rejections(context.run_conn, context.run_id, unusable)
-    conn.execute(rpps_sql.parse(file.part, layout))
+    with _timed(context, f"splitting its lines into {len(layout.positions)} fields"):
+        conn.execute(rpps_sql.parse(file.part, layout))
+        conn.execute(f"ANALYZE rpps_{file.part.name}")
     refused = conn.execute(
         rpps_sql.rejections(file.part.name, file.name), {"run_id": context.run_id}
     ).rowcount
@@ -124,36 +148,94 @@ def _copy_part(conn: psycopg.Connection, file: PartFile, context: StagingContext
     return len(unusable) + refused
 
 
+def _connect(database_url: str) -> psycopg.Connection:
+    conn = psycopg.connect(database_url, autocommit=True)
+    # Sorts and groupings of millions of rows: in memory rather than spilled to disk.
+    conn.execute("SET work_mem = '512MB'")
+    return conn
+
+
+def _side_by_side(database_url: str, lanes: list[list[Step]]) -> list[int]:
+    """Run each lane's steps in order on its own connection, the lanes at the same time;
+    returns the sum of each lane's step results."""
+
+    def run(lane: list[Step]) -> int:
+        with _connect(database_url) as conn:
+            return sum(step(conn) for step in lane)
+
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        return list(pool.map(run, lanes))
+
+
+def _grouping(context: StagingContext, label: str, statement: str) -> Step:
+    def step(conn: psycopg.Connection) -> int:
+        with _timed(context, f"grouping {label}"):
+            conn.execute(statement)
+            # Fresh statistics, or the planner takes the new table for an empty one.
+            conn.execute(f"ANALYZE {statement.split()[3]}")
+        return 0
+
+    return step
+
+
+def _build(context: StagingContext, target: Target, statement: Callable, unchanged: dict) -> Step:
+    def step(conn: psycopg.Connection) -> int:
+        with _timed(context, f"building {target.table} records"):
+            conn.execute(statement(target.columns, MAPPING_VERSION))
+        unchanged[target] = conn.execute(
+            f"SELECT (SELECT count(*) FROM stage_keys_{target.table})"
+            f" - (SELECT count(*) FROM stage_{target.table})"
+        ).fetchone()[0]
+        return 0
+
+    return step
+
+
+def _copying(context: StagingContext, parts: dict[str, PartFile], names: list[str]) -> Step:
+    def step(conn: psycopg.Connection) -> int:
+        rejected = 0
+        for name in names:
+            if name in parts:
+                rejected += _copy_part(conn, parts[name], context)
+            else:
+                conn.execute(rpps_sql.empty(name))
+        return rejected
+
+    return step
+
+
 def _stage(parts: dict[str, PartFile], context: StagingContext) -> tuple[int, dict[Target, int]]:
-    with psycopg.connect(context.database_url, autocommit=True) as conn:
-        # Sorts and groupings of millions of rows: in memory rather than spilled to disk.
-        conn.execute("SET work_mem = '512MB'")
+    url = context.database_url
+    with _connect(url) as conn:
         _drop_work_tables(conn)
         try:
-            rejected = 0
-            for part in rpps_files.PARTS:
-                if part.name in parts:
-                    rejected += _copy_part(conn, parts[part.name], context)
-                else:
-                    conn.execute(rpps_sql.empty(part.name))
+            # The activity file is the big one: the three others are copied meanwhile.
+            rejected = sum(
+                _side_by_side(
+                    url,
+                    [
+                        [_copying(context, parts, ["activity"])],
+                        [_copying(context, parts, ["skill", "diploma", "mailbox"])],
+                    ],
+                )
+            )
             valid = conn.execute("SELECT count(*) FROM rpps_activity WHERE reason IS NULL")
             if not valid.fetchone()[0]:
                 raise BadFile(f"{parts['activity'].name}: no usable activity line")
-            for label, statement in GROUPING_STEPS:
-                context.progress(f"  grouping {label}")
-                conn.execute(statement)
-            unchanged = {}
-            for target, statement in (
-                (PRACTITIONERS, rpps_sql.staged_practitioners),
-                (ROLES, rpps_sql.staged_roles),
-                (ORGANIZATIONS, rpps_sql.staged_organizations),
-            ):
-                context.progress(f"  building {target.table} records")
-                conn.execute(statement(target.columns, MAPPING_VERSION))
-                unchanged[target] = conn.execute(
-                    f"SELECT (SELECT count(*) FROM stage_keys_{target.table})"
-                    f" - (SELECT count(*) FROM stage_{target.table})"
-                ).fetchone()[0]
+            unchanged: dict[Target, int] = {}
+            _side_by_side(
+                url,
+                [
+                    [
+                        *(_grouping(context, *step) for step in ROLE_LANE),
+                        *(_build(context, t, s, unchanged) for t, s in BUILDS["roles"]),
+                    ],
+                    [
+                        *(_grouping(context, *step) for step in PERSON_LANE),
+                        *(_build(context, t, s, unchanged) for t, s in BUILDS["persons"]),
+                    ],
+                ],
+            )
         finally:
             _drop_work_tables(conn)
     return rejected, unchanged

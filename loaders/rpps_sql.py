@@ -25,7 +25,7 @@ from loaders.rpps_files import Layout, Part
 SEPARATOR = "E'\\x1f'"  # joins token lists, which SQL then splits into text[]
 FINESS_NUMBER = "'^[0-9][0-9AB][0-9]{7}$'"
 WORK_TABLES = ("activity", "skill", "diploma", "mailbox", "role", "exercise", "person",
-               "skills", "diplomas", "mailboxes", "role_mailboxes", "structure")  # fmt: skip
+               "exercises", "skills", "diplomas", "mailboxes", "role_mailboxes", "structure")  # fmt: skip
 
 # Values that must be there for a line to mean anything, by part.
 KEYS = {
@@ -146,7 +146,8 @@ def parse(part: Part, layout: Layout) -> str:
     return f"""CREATE UNLOGGED TABLE rpps_{part.name} AS
         SELECT n + 1 AS line, {columns}, CASE {" ".join(checks)} END AS reason
         FROM (SELECT n, string_to_array(raw, '|') AS f FROM {raw_table(part.name)}
-              WHERE raw <> '') lines"""
+              -- OFFSET 0 keeps the subquery apart: each line is split once, not per column
+              WHERE raw <> '' OFFSET 0) lines"""
 
 
 def rejections(part_name: str, file_name: str) -> str:
@@ -190,6 +191,24 @@ EXERCISES = """CREATE UNLOGGED TABLE rpps_exercise AS
 
 PERSONS = """CREATE UNLOGGED TABLE rpps_person AS
     SELECT DISTINCT ON (idnps) * FROM rpps_exercise ORDER BY idnps, line"""
+
+EXERCISE_GROUPS = f"""CREATE UNLOGGED TABLE rpps_exercises AS
+    SELECT idnps,
+                 jsonb_agg(jsonb_build_object('code', jsonb_build_object('coding', jsonb_build_array(
+                     {coding(s.PROFESSION, "profession_code", "profession_label")},
+                     {coding(s.CATEGORY, "category_code", "category_label")})))
+                     ORDER BY profession_code, category_code) AS qualifications,
+                 jsonb_agg(jsonb_build_object(
+                     'profession', {coded("profession_code", "profession_label")},
+                     'category', {coded("category_code", "category_label")},
+                     'practice_civility', {
+    coded("practice_civility_code", "practice_civility_label")
+},
+                     'family', family, 'given', given)
+                     ORDER BY profession_code, category_code) AS documents,
+                 string_agg(concat_ws({SEPARATOR}, {forms(s.PROFESSION, "profession_code")},
+                                      {forms(s.CATEGORY, "category_code")}), {SEPARATOR}) AS tokens
+    FROM rpps_exercise GROUP BY idnps"""
 
 SKILLS = f"""CREATE UNLOGGED TABLE rpps_skills AS
     SELECT idnps,
@@ -379,22 +398,7 @@ PRACTITIONER_BUILT = f"""
     FROM rpps_person p
     CROSS JOIN LATERAL (SELECT {normalized("p.family")} AS family_norm,
                                {normalized("p.given")} AS given_norm) names
-    JOIN (SELECT idnps,
-                 jsonb_agg(jsonb_build_object('code', jsonb_build_object('coding', jsonb_build_array(
-                     {coding(s.PROFESSION, "profession_code", "profession_label")},
-                     {coding(s.CATEGORY, "category_code", "category_label")})))
-                     ORDER BY profession_code, category_code) AS qualifications,
-                 jsonb_agg(jsonb_build_object(
-                     'profession', {coded("profession_code", "profession_label")},
-                     'category', {coded("category_code", "category_label")},
-                     'practice_civility', {
-    coded("practice_civility_code", "practice_civility_label")
-},
-                     'family', family, 'given', given)
-                     ORDER BY profession_code, category_code) AS documents,
-                 string_agg(concat_ws({SEPARATOR}, {forms(s.PROFESSION, "profession_code")},
-                                      {forms(s.CATEGORY, "category_code")}), {SEPARATOR}) AS tokens
-          FROM rpps_exercise GROUP BY idnps) ex ON ex.idnps = p.idnps
+    JOIN rpps_exercises ex ON ex.idnps = p.idnps
     LEFT JOIN rpps_skills sk ON sk.idnps = p.idnps
     LEFT JOIN rpps_diplomas di ON di.idnps = p.idnps
     LEFT JOIN rpps_mailboxes mb ON mb.idnps = p.idnps"""
@@ -493,7 +497,7 @@ ROLE_BUILT = f"""
            true AS active
     FROM rpps_role r
     LEFT JOIN rpps_role_mailboxes mb
-        ON mb.idnps = r.idnps AND mb.structure IN (r.national_structure_id, r.structure_id)"""
+        ON mb.idnps = r.idnps AND mb.structure = r.national_structure_id"""
 
 # Structures FINESS does not own become organizations of kind RS (FINESS ones stay FINESS's).
 STRUCTURES = f"""CREATE UNLOGGED TABLE rpps_structure AS
