@@ -9,6 +9,7 @@ from pathlib import Path
 # source name → "module:function"; imported on demand (each generator pulls in its own data).
 _GENERATORS = {
     "finess": "loaders.synthetic.finess:generate_finess",
+    "rpps": "loaders.synthetic.rpps:generate_rpps",
     "terminology": "loaders.synthetic.terminology:generate_terminology",
 }
 
