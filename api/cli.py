@@ -147,7 +147,7 @@ def runs(
 @click.option(
     "--demo",
     is_flag=True,
-    help="Load the FINESS+ and terminology demo files of --demo-dir before serving.",
+    help="Load the FINESS+, RPPS and terminology demo files of --demo-dir before serving.",
 )
 @click.option(
     "--demo-dir", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
@@ -173,6 +173,8 @@ def serve(
         files = [
             *(("finess", p) for p in sorted(demo_dir.glob("finess-structures-*"))),
             *(("finess", p) for p in sorted(demo_dir.glob("finess-activites-*"))),
+            # after FINESS, so that RPPS activities at FINESS sites link to their Organization
+            *(("rpps", p) for p in sorted(demo_dir.glob("PS_LibreAcces_*.zip"))),
             *(("terminology", p) for p in sorted(demo_dir.glob("nos-*.zip"))),
             *(("terminology", p) for p in sorted(demo_dir.glob("cim-*.json.gz"))),
         ]

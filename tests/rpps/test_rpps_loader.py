@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -233,3 +234,20 @@ def test_tombstones_older_than_the_history_are_purged(load, clean_db, tmp_path) 
         )
     load(tmp_path / "next", source="rpps")
     assert rows(clean_db, "SELECT active FROM practitioner WHERE id = '810100000006'") == []
+
+
+def test_the_demo_extract_links_to_the_demo_finess_register(load, clean_db) -> None:  # noqa: ANN001
+    demo = Path(__file__).resolve().parents[2] / "demo"
+    load(demo / "finess-structures-journalier-20261101.json.gz")
+    result = load(demo / "PS_LibreAcces_202611010200.zip", source="rpps")
+    assert result.counts.rejected == 0
+    [(persons, roles, at_finess, mailboxes)] = rows(
+        clean_db,
+        """SELECT (SELECT count(*) FROM practitioner), (SELECT count(*) FROM practitioner_role),
+                  (SELECT count(*) FROM practitioner_role r JOIN organization o
+                     ON o.id = r.organization_id AND o.kind = 'EG'),
+                  (SELECT count(*) FROM practitioner WHERE mailbox_tokens <> '{}')""",
+    )
+    assert persons > 15_000 and roles > persons
+    assert at_finess > roles / 3  # hospital activities are at the FINESS establishments
+    assert mailboxes > 5_000
