@@ -29,6 +29,19 @@ from loaders.rpps_copy import copy_lines, raw_table
 from loaders.rpps_files import PartFile, find_parts
 from loaders.target import Target
 
+
+def _tombstone(resource_type: str, *kept: str) -> str:
+    """The SET clause of a removed record: its resource shrinks to its id, profiles,
+    identifiers and the `kept` elements, inactive; its document says when it left."""
+    elements = "".join(f", '{name}', t.resource->'{name}'" for name in kept)
+    return f"""resource = json_build_object(
+            'resourceType', '{resource_type}', 'id', t.id,
+            'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
+                                      'profile', t.resource->'meta'->'profile'),
+            'identifier', t.resource->'identifier', 'active', false{elements}),
+        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)"""
+
+
 PRACTITIONERS = Target(
     table="practitioner",
     columns=(
@@ -51,13 +64,7 @@ PRACTITIONERS = Target(
     ),  # fmt: skip
     stamped_resource="resource",
     # A removed practitioner keeps its identifiers and name, for delta clients.
-    tombstone_sql="""resource = json_build_object(
-            'resourceType', 'Practitioner', 'id', t.id,
-            'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
-                                      'profile', t.resource->'meta'->'profile'),
-            'identifier', t.resource->'identifier', 'active', false,
-            'name', t.resource->'name'),
-        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)""",
+    tombstone_sql=_tombstone("Practitioner", "name"),
 )
 ROLES = Target(
     table="practitioner_role",
@@ -81,14 +88,7 @@ ROLES = Target(
         "active",
     ),  # fmt: skip
     stamped_resource="resource",
-    tombstone_sql="""resource = json_build_object(
-            'resourceType', 'PractitionerRole', 'id', t.id,
-            'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
-                                      'profile', t.resource->'meta'->'profile'),
-            'identifier', t.resource->'identifier', 'active', false,
-            'practitioner', t.resource->'practitioner',
-            'organization', t.resource->'organization'),
-        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)""",
+    tombstone_sql=_tombstone("PractitionerRole", "practitioner", "organization"),
 )
 # Part of every content hash: a change of the mapping rewrites every record on the next load.
 MAPPING_VERSION = hashlib.sha1(

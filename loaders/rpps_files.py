@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from loaders.base import BadFile
-from loaders.sources import CORRUPT_DATA, ZIP_MAGIC, open_binary
+from loaders.sources import ZIP_MAGIC, open_binary, open_member
 
 
 @dataclass(frozen=True)
@@ -250,12 +249,4 @@ def _file_opener(path: Path) -> Callable[[], BinaryIO]:
 
 
 def _member_opener(path: Path, member: str) -> Callable[[], BinaryIO]:
-    @contextmanager
-    def opened() -> Iterator[BinaryIO]:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            try:
-                yield stream
-            except CORRUPT_DATA as exc:
-                raise BadFile(f"{path.name}: {member}: truncated or corrupt data ({exc})") from exc
-
-    return opened
+    return lambda: open_member(path, member)

@@ -20,7 +20,7 @@ from directory.organizations.identifiers import FINESS_SYSTEM, IDNST_SYSTEM, SIR
 from directory.practitioners import systems as s
 from directory.search.text import normalized_sql
 from loaders.rpps_copy import raw_table
-from loaders.rpps_files import Layout, Part
+from loaders.rpps_files import PARTS, Layout, Part
 
 SEPARATOR = "E'\\x1f'"  # joins token lists, which SQL then splits into text[]
 FINESS_NUMBER = "'^[0-9][0-9AB][0-9]{7}$'"
@@ -49,13 +49,8 @@ def normalized(expression: str) -> str:
 
 
 def coding(system: str | None, code: str, display: str | None = None) -> str:
-    """A FHIR Coding; `system` is a SQL expression when it does not start with http/urn."""
-    system_sql = "NULL" if system is None else quote(system)
-    display_sql = display or "NULL"
-    return (
-        f"jsonb_strip_nulls(jsonb_build_object('system', {system_sql}, 'code', {code}, "
-        f"'display', {display_sql}))"
-    )
+    """A FHIR Coding of a known system (None: the code alone)."""
+    return coding_expr("NULL" if system is None else quote(system), code, display or "NULL")
 
 
 def concept(system: str, code: str, display: str) -> str:
@@ -73,10 +68,7 @@ def coded(code: str, label: str) -> str:
 
 def forms(system: str, code: str) -> str:
     """The token forms of a code (`code`, `system|code`, `system|`), joined by SEPARATOR."""
-    return (
-        f"CASE WHEN {code} IS NOT NULL THEN concat_ws({SEPARATOR}, {code}, "
-        f"{quote(system + '|')} || {code}, {quote(system + '|')}) END"
-    )
+    return forms_expr(quote(system), code)
 
 
 def tokens(*parts: str) -> str:
@@ -93,13 +85,9 @@ def profiles(*urls: str) -> str:
     return "jsonb_build_array(" + ", ".join(map(quote, urls)) + ")"
 
 
-def skill_system(type_code: str) -> str:
-    cases = " ".join(f"WHEN {quote(t)} THEN {quote(u)}" for t, u in s.SKILL_SYSTEMS.items())
-    return f"CASE {type_code} {cases} END"
-
-
-def diploma_system(type_code: str) -> str:
-    cases = " ".join(f"WHEN {quote(t)} THEN {quote(u)}" for t, u in s.DIPLOMA_SYSTEMS.items())
+def system_by_type(systems: dict[str, str], type_code: str) -> str:
+    """The code system a type code stands for (savoir-faire or diploma type), else NULL."""
+    cases = " ".join(f"WHEN {quote(t)} THEN {quote(u)}" for t, u in systems.items())
     return f"CASE {type_code} {cases} END"
 
 
@@ -159,8 +147,6 @@ def rejections(part_name: str, file_name: str) -> str:
 
 def empty(part_name: str) -> str:
     """A part absent from the extract, as a table with no rows."""
-    from loaders.rpps_files import PARTS
-
     part = next(p for p in PARTS if p.name == part_name)
     columns = ", ".join(f"NULL::text AS {c.field}" for c in part.columns)
     return f"""CREATE UNLOGGED TABLE rpps_{part_name} AS
@@ -215,7 +201,9 @@ SKILLS = f"""CREATE UNLOGGED TABLE rpps_skills AS
            jsonb_agg(jsonb_build_object('code', jsonb_build_object('coding', {
     json_list(
         f"CASE WHEN skill_type_code IS NOT NULL THEN {coding(s.SKILL_TYPE, 'skill_type_code', 'skill_type_label')} END",
-        coding_expr(skill_system("skill_type_code"), "skill_code", "skill_label"),
+        coding_expr(
+            system_by_type(s.SKILL_SYSTEMS, "skill_type_code"), "skill_code", "skill_label"
+        ),
     )
 })) ORDER BY skill_type_code, skill_code) AS qualifications,
            jsonb_agg(jsonb_build_object('profession', profession_code,
@@ -223,7 +211,9 @@ SKILLS = f"""CREATE UNLOGGED TABLE rpps_skills AS
                                         'code', skill_code, 'label', skill_label)
                      ORDER BY skill_type_code, skill_code) AS documents,
            string_agg(concat_ws({SEPARATOR}, {forms(s.SKILL_TYPE, "skill_type_code")},
-                                {forms_expr(skill_system("skill_type_code"), "skill_code")}),
+                                {
+    forms_expr(system_by_type(s.SKILL_SYSTEMS, "skill_type_code"), "skill_code")
+}),
                       {SEPARATOR}) AS tokens
     FROM (SELECT DISTINCT ON (idnps, skill_type_code, skill_code) *
           FROM (SELECT idnps, profession_code, skill_type_code, skill_type_label, skill_code,
@@ -240,7 +230,7 @@ DIPLOMAS = f"""CREATE UNLOGGED TABLE rpps_diplomas AS
     SELECT idnps,
            jsonb_agg(jsonb_build_object('code', jsonb_build_object('coding', {
     json_list(
-        f"CASE WHEN diploma_code IS NOT NULL THEN {coding_expr(diploma_system('diploma_type_code'), 'diploma_code', 'diploma_label')} END",
+        f"CASE WHEN diploma_code IS NOT NULL THEN {coding_expr(system_by_type(s.DIPLOMA_SYSTEMS, 'diploma_type_code'), 'diploma_code', 'diploma_label')} END",
         f"CASE WHEN diploma_type_code IS NOT NULL THEN {coding(s.DIPLOMA_TYPE, 'diploma_type_code', 'diploma_type_label')} END",
     )
 })) ORDER BY diploma_type_code, diploma_code)
@@ -262,7 +252,7 @@ DIPLOMAS = f"""CREATE UNLOGGED TABLE rpps_diplomas AS
                'discipline', {coded("discipline_code", "discipline_label")})
                ORDER BY diploma_type_code, diploma_code) AS documents,
            string_agg(concat_ws({SEPARATOR}, {
-    forms_expr(diploma_system("diploma_type_code"), "diploma_code")
+    forms_expr(system_by_type(s.DIPLOMA_SYSTEMS, "diploma_type_code"), "diploma_code")
 },
                                 {forms(s.DIPLOMA_TYPE, "diploma_type_code")}), {
     SEPARATOR

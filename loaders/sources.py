@@ -75,6 +75,16 @@ def open_binary(path: Path) -> BinaryIO:
     return io.BufferedReader(_GuardedStream(inner, path.name, archive), BUFFER_SIZE)
 
 
+def open_member(path: Path, member: str) -> BinaryIO:
+    """One named file of a zip archive as a buffered stream, guarded as `open_binary`'s."""
+    try:
+        archive = zipfile.ZipFile(path)
+        inner = archive.open(member)
+    except CORRUPT_DATA as exc:
+        raise BadFile(_one_line(f"{path.name}: unreadable archive ({exc})")) from exc
+    return io.BufferedReader(_GuardedStream(inner, f"{path.name}: {member}", archive), BUFFER_SIZE)
+
+
 def decode_line(raw: bytes) -> str:
     """A line of a text extract: UTF-8 when valid, else Windows-1252 (older FINESS extracts)."""
     try:
