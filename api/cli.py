@@ -37,7 +37,14 @@ def main() -> None:
     """Directory and reference data of French health (FINESS, RPPS, ROR, terminologies)."""
 
 
-def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: bool = False) -> int:
+def load_file(
+    settings: Settings,
+    source: str,
+    path: Path,
+    force: bool,
+    quiet: bool = False,
+    min_rows: int = 0,
+) -> int:
     """Load one file; prints a summary and returns the exit code (shared by load and serve)."""
     from loaders.base import BadFile
     from loaders.pipeline import LoadBusy, LoadRefused, run_load
@@ -55,6 +62,7 @@ def load_file(settings: Settings, source: str, path: Path, force: bool, quiet: b
             force=force,
             threshold=float(settings.removal_threshold),
             history_days=int(settings.history_days),
+            min_rows=min_rows,
             progress=progress,
         )
     except LoadBusy as exc:
@@ -84,15 +92,25 @@ SOURCE_NAMES = ["finess", "rpps", "terminology"]
 @click.argument("source", type=click.Choice(SOURCE_NAMES))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
-    "--force", is_flag=True, help="Load even if the snapshot removes more than 5 % of records."
+    "--force",
+    is_flag=True,
+    help="Load even if the snapshot removes more than ANNUAIRE_REMOVAL_THRESHOLD (5 %) of "
+    "the records, or holds fewer than --min-rows.",
 )
-def load(source: str, path: Path, force: bool) -> None:
+@click.option(
+    "--min-rows",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Refuse a snapshot holding fewer records (a truncated file).",
+)
+def load(source: str, path: Path, force: bool, min_rows: int) -> None:
     """Load a source file: annuaire load finess finess-structures-….json.gz
 
-    A FINESS file is a full snapshot of what it covers; a terminology file (NOS ZIP, SVS XML,
+    A FINESS or RPPS file is a full snapshot of what it covers; a terminology file is a full snapshot of what it covers; a terminology file (NOS ZIP, SVS XML,
     .tabs, FHIR JSON, Bundle, NDJSON or package .tgz) replaces the resource versions it holds.
     """
-    sys.exit(load_file(Settings.from_env(), source, path, force))
+    sys.exit(load_file(Settings.from_env(), source, path, force, min_rows=min_rows))
 
 
 @main.group(invoke_without_command=True)

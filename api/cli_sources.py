@@ -69,6 +69,7 @@ def _context(settings: Settings, database_url: str, quiet: bool = False):  # noq
         database_url=database_url,
         home=settings.home_path,
         removal_threshold=float(settings.removal_threshold),
+        history_days=int(settings.history_days),
         progress=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
     )
 

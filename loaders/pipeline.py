@@ -74,6 +74,7 @@ class Guards:
     force: bool
     threshold: float  # share of present records a snapshot may remove
     history_days: int  # tombstones older than this are purged
+    min_rows: int = 0  # fewer records in a snapshot means a truncated or wrong file
 
 
 @dataclass
@@ -491,6 +492,7 @@ def run_load(
     force: bool = False,
     threshold: float = 0.05,
     history_days: int = DEFAULT_HISTORY_DAYS,
+    min_rows: int = 0,
     progress: Progress = lambda _message: None,
     run_id: int | None = None,
 ) -> LoadResult:
@@ -499,7 +501,8 @@ def run_load(
     `run_id` carries on a run already recorded (the scheduler records its runs before
     fetching the file); by default a new run is started. Raises LoadBusy (run untouched),
     BadFile (run marked failed) or LoadRefused (run marked refused). Tombstones older than
-    `history_days` are purged.
+    `history_days` are purged. Unless `force`, a snapshot that would remove more than
+    `threshold` of the present records, or that holds fewer than `min_rows`, is refused.
     """
     with psycopg.connect(database_url, autocommit=True) as run_conn:
         if not run_conn.execute("SELECT pg_try_advisory_lock(%s)", (LOAD_LOCK,)).fetchone()[0]:
@@ -507,7 +510,7 @@ def run_load(
         if run_id is None:
             run_id = runs.start_run(run_conn, source, path.name)
         try:
-            guards = Guards(force, threshold, history_days)
+            guards = Guards(force, threshold, history_days, min_rows)
             result = _load(database_url, run_conn, run_id, path, opener, guards, progress)
         except LoadRefused as exc:
             runs.update_run(run_conn, run_id, status="refused", message=str(exc), finished=True)
@@ -581,9 +584,11 @@ def _swap_all(
                 f"{guards.threshold:.0%}); check the file, or load it with --force"
             )
         result.counts.add(counts)
-    progress("  swapping in the new snapshot")
     if first_load:
         result.counts.new += first_load.copied
+    _refuse_if_too_few(result.counts, guards)
+    progress("  swapping in the new snapshot")
+    if first_load:
         _build_indexes(conn, first_load.indexes)
     for target, scope in staged.items():
         with _indexes_rebuilt_if_empty(conn, target):
@@ -591,6 +596,17 @@ def _swap_all(
     for target in source_file.scopes:
         _purge_history(conn, target, stamp, guards.history_days)
     conn.commit()
+
+
+def _refuse_if_too_few(counts: Counts, guards: Guards) -> None:
+    """A source's floor catches what the removal guard cannot: a truncated first load, or a
+    shrunken file whose records are mostly new ids."""
+    held = counts.new + counts.changed + counts.unchanged
+    if held < guards.min_rows and not guards.force:
+        raise LoadRefused(
+            f"this snapshot holds {held:,} records, fewer than the {guards.min_rows:,} its "
+            "source requires (min_rows); check the file, or load it with --force"
+        )
 
 
 def _purge_history(

@@ -64,7 +64,7 @@ def _approve(context: RunContext, conn: psycopg.Connection, refused: dict) -> Ru
         bytes=refused["bytes"], etag=refused["etag"], last_modified=refused["last_modified"],
     )  # fmt: skip
     try:
-        result = load_waiting(context, refused["kind"], path, new_id, None, force=True)
+        result = load_waiting(context, source, path, new_id, force=True)
     except Exception as exc:  # the pipeline recorded BadFile and the like already
         message = " ".join(str(exc).split()) or type(exc).__name__
         if not isinstance(exc, BadFile | LoadBusy):

@@ -28,7 +28,7 @@ DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 LOCATIONS = ("url", "path", "glob")
 SHARED_KEYS = {"timezone", "timeout", "retries", "removal_threshold", "max_age"}
-SOURCE_KEYS = {"kind", "schedule", "checksum_url", *LOCATIONS, *SHARED_KEYS}
+SOURCE_KEYS = {"kind", "schedule", "checksum_url", "min_rows", *LOCATIONS, *SHARED_KEYS}
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class SourceConfig:
     glob: str | None = None
     checksum_url: str | None = None
     removal_threshold: float | None = None  # None: ANNUAIRE_REMOVAL_THRESHOLD
+    min_rows: int = 0  # a snapshot holding fewer records is refused until approved
     max_age: timedelta | None = None  # None: /ready does not check this source's age
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
@@ -249,6 +250,12 @@ class _Checker:
             self.problem(where, "kind", f"unknown kind {kind!r} (expected {_listed(self.kinds)})")
         self.schedule(where, table, values)
         self.location(where, table, values)
+        if "min_rows" in table:
+            value = table["min_rows"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                self.problem(where, "min_rows", "min_rows must be a whole number, 0 or more")
+            else:
+                values["min_rows"] = value
         if len(self.problems) > before:
             return None
         return SourceConfig(name=name, kind=kind, schedule=table["schedule"], **values)

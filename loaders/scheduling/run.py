@@ -23,7 +23,15 @@ import psycopg
 
 from loaders import runs
 from loaders.base import BadFile
-from loaders.pipeline import Counts, LoadBusy, LoadRefused, Progress, file_sha256, run_load
+from loaders.pipeline import (
+    DEFAULT_HISTORY_DAYS,
+    Counts,
+    LoadBusy,
+    LoadRefused,
+    Progress,
+    file_sha256,
+    run_load,
+)
 from loaders.scheduling import history
 from loaders.scheduling.config import SourceConfig
 from loaders.scheduling.fetch import FetchError, FetchPolicy, Validators, download, fetch_text
@@ -56,6 +64,7 @@ class RunContext:
     database_url: str
     home: Path  # downloads go to home/downloads/<source name>/<run id>/
     removal_threshold: float = 0.05  # ANNUAIRE_REMOVAL_THRESHOLD, unless the source says
+    history_days: int = DEFAULT_HISTORY_DAYS  # ANNUAIRE_HISTORY_DAYS
     backoff: float = 2.0  # seconds before the first fetch retry
     lock_poll: float = 5.0  # seconds between tries at the load lock, held by another load
     lock_wait: float = 6 * 3600.0  # how long to wait for it before the run fails
@@ -122,8 +131,7 @@ def _carry_out(
             runs.update_run(conn, run_id, status="unchanged", message=message, finished=True)
             outcome = RunOutcome(Outcome.UNCHANGED, run_id, message)
             return outcome
-        threshold = source.removal_threshold
-        result = load_waiting(context, source.kind, fetched.path, run_id, threshold, force=False)
+        result = load_waiting(context, source, fetched.path, run_id, force=False)
         c = result.counts
         outcome = RunOutcome(Outcome.LOADED, run_id, counted(c), c)
     except LoadRefused as exc:  # the pipeline recorded it; the file waits for approval
@@ -202,14 +210,13 @@ def _policy(context: RunContext, source: SourceConfig) -> FetchPolicy:
 
 def load_waiting(
     context: RunContext,
-    kind: str,
+    source: SourceConfig,
     path: Path,
     run_id: int,
-    threshold: float | None,
     force: bool,
 ):  # noqa: ANN202
-    """The pipeline, waiting for the load lock when another load holds it (sources
-    scheduled at the same time load one after the other)."""
+    """The pipeline with the source's guards, waiting for the load lock when another load
+    holds it (sources scheduled at the same time load one after the other)."""
     from loaders.registry import SOURCES
 
     deadline = time.monotonic() + context.lock_wait
@@ -217,11 +224,17 @@ def load_waiting(
         try:
             return run_load(
                 context.database_url,
-                kind,
+                source.kind,
                 path,
-                SOURCES[kind],
+                SOURCES[source.kind],
                 force=force,
-                threshold=context.removal_threshold if threshold is None else threshold,
+                threshold=(
+                    context.removal_threshold
+                    if source.removal_threshold is None
+                    else source.removal_threshold
+                ),
+                history_days=context.history_days,
+                min_rows=source.min_rows,
                 progress=context.progress,
                 run_id=run_id,
             )

@@ -134,3 +134,14 @@ def test_runs_without_a_sources_file_say_how_to_set_one(clean_db: str) -> None:
     )
     assert result.exit_code == 1
     assert result.stderr == "error: no sources file: set ANNUAIRE_SOURCES or pass --file\n"
+
+
+def test_load_refuses_a_file_below_min_rows_unless_forced(annuaire, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "structures.json"
+    path.write_bytes(structures())
+    refused = annuaire("load", "finess", str(path), "--min-rows", "100000")
+    assert refused.exit_code == 2
+    assert "holds" in refused.stderr and "fewer than the 100,000" in refused.stderr
+    forced = annuaire("load", "finess", str(path), "--min-rows", "100000", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert re.match(r"run \d+: structures.json loaded in .* s: \d+ new", forced.stdout)

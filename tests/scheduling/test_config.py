@@ -33,6 +33,7 @@ kind = "finess"
 glob = "incoming/etalab-cs1100507-*.csv"
 schedule = "@daily"
 removal_threshold = 0.02
+min_rows = 90000
 retries = 0
 timezone = "Europe/Paris"
 """
@@ -57,6 +58,7 @@ def test_a_valid_file_gives_its_sources(tmp_path: Path) -> None:
     assert structures.public_location == "https://example.org/finess/latest.json.gz"
     assert structures.removal_threshold is None  # ANNUAIRE_REMOVAL_THRESHOLD applies
     assert etalab.glob == str(tmp_path / "incoming" / "etalab-cs1100507-*.csv")
+    assert (structures.min_rows, etalab.min_rows) == (0, 90_000)
     assert (etalab.removal_threshold, etalab.retries, etalab.timezone) == (
         0.02,
         0,
@@ -114,6 +116,7 @@ max_age = "3 days"
         ('[sources.a]\nkind="finess"\npath="x"\nschedule="@daily"\nremoval_threshold=1.5\n',
          5, "removal_threshold must be a share from 0 to 1"),
         ('[sources.a]\nkind="finess"\npath="x"\nschedule="@daily"\ntimeout=0\n', 5, "timeout"),
+        ('[sources.a]\nkind="finess"\npath="x"\nschedule="@daily"\nmin_rows=-1\n', 5, "min_rows"),
         ('[sources.a]\nkind="finess"\nschedule="@daily"\n', 1, "give exactly one of"),
         ('[sources]\na = { kind = "finess", path = "x", schedule = "@often" }\n', 2, "schedule"),
     ],

@@ -147,3 +147,35 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(
     run_source(context, source(url), "manual")
     rows = query(context.database_url, "SELECT status, message FROM load_run ORDER BY id")
     assert rows[0] == ("failed", "interrupted: the process running it stopped")
+
+
+def test_a_snapshot_below_the_sources_floor_waits_for_approval(
+    context: RunContext, http: FileServer
+) -> None:
+    # A first load: the removal guard has nothing to compare with; min_rows is the floor.
+    url = http.serve("/s.json", structures())
+    outcome = run_source(context, source(url, min_rows=1_000_000), "scheduled")
+    assert outcome.outcome is Outcome.REFUSED
+    assert "fewer than the 1,000,000 its source requires" in outcome.message
+    assert organizations(context.database_url) == []
+    approved = approve_run(context, outcome.run_id)
+    assert approved.outcome is Outcome.LOADED and approved.counts.new > 0
+    assert present(context.database_url, first_establishment())
+
+
+def test_scheduled_runs_keep_tombstones_history_days(context: RunContext, http: FileServer) -> None:
+    from dataclasses import replace
+
+    no_history = replace(context, history_days=0)
+    url = http.serve("/s.json", structures())
+    run_source(no_history, source(url), "manual")
+    gone = first_establishment()
+    http.serve("/s.json", structures(drop=(gone,)), etag='"v2"')
+    assert run_source(no_history, source(url, removal_threshold=0.5), "manual").counts
+    assert query(context.database_url, "SELECT active FROM organization WHERE id = %s", gone) == [
+        (False,)
+    ]
+    # The next run purges tombstones older than 0 days: that of the run before.
+    http.serve("/s.json", structures(drop=(gone,)) + b" ", etag='"v3"')
+    assert run_source(no_history, source(url, removal_threshold=0.5), "manual").counts
+    assert query(context.database_url, "SELECT 1 FROM organization WHERE id = %s", gone) == []
