@@ -368,9 +368,14 @@ def _swap(
     )
     # Existing rows first; then the insert skips them by key. (A NOT EXISTS join against the
     # table being filled degrades to a scan per row when the table's statistics say empty.)
+    newer = (
+        f" AND (t.{target.keep_newer} IS NULL OR s.{target.keep_newer} >= t.{target.keep_newer})"
+        if target.keep_newer
+        else ""
+    )
     conn.execute(
         f"""UPDATE {target.table} t SET {assignments}, removed_at = NULL, last_updated = %(stamp)s
-            FROM stage_{target.table} s WHERE t.id = s.id""",
+            FROM stage_{target.table} s WHERE t.id = s.id{newer}""",
         params,
     )
     conn.execute(

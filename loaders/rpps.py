@@ -42,6 +42,7 @@ def _tombstone(resource_type: str, *kept: str) -> str:
         document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)"""
 
 
+RPPS_SCOPE = frozenset({"rpps"})  # the `source` of the practitioners and roles it loads
 PRACTITIONERS = Target(
     table="practitioner",
     columns=(
@@ -62,6 +63,7 @@ PRACTITIONERS = Target(
         "content_hash",
         "active",
     ),  # fmt: skip
+    scope_column="source",  # ROR adds the practitioners RPPS does not know
     stamped_resource="resource",
     # A removed practitioner keeps its identifiers and name, for delta clients.
     tombstone_sql=_tombstone("Practitioner", "name"),
@@ -87,6 +89,7 @@ ROLES = Target(
         "content_hash",
         "active",
     ),  # fmt: skip
+    scope_column="source",  # ROR adds its roles of offers
     stamped_resource="resource",
     tombstone_sql=_tombstone("PractitionerRole", "practitioner", "organization"),
 )
@@ -247,6 +250,10 @@ def open_rpps(path: Path) -> SourceFile:
     names = ", ".join(file.name for file in parts.values())
     return SourceFile(
         f"RPPS extract: {names}",
-        {PRACTITIONERS: None, ROLES: None, ORGANIZATIONS: frozenset({"RS"})},
+        {
+            PRACTITIONERS: RPPS_SCOPE,
+            ROLES: RPPS_SCOPE,
+            ORGANIZATIONS: frozenset({"RS"}),
+        },
         stage=lambda context: _stage(parts, context),
     )

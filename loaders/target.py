@@ -23,6 +23,9 @@ class Target:
     scope_column: str | None = None
     stamped_resource: str | None = None  # column whose meta.lastUpdated is the load time
     tombstone_sql: str = ""
+    # A timestamp column: a snapshot row never overwrites a record whose value there is later
+    # (a bed count written through the API after the extract was made).
+    keep_newer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-import directory.organizations.models  # noqa: F401  (registers the tables)
+import directory.access.models  # noqa: F401  (registers the tables)
+import directory.offers.models  # noqa: F401
+import directory.organizations.models  # noqa: F401
 import directory.practitioners.models  # noqa: F401
 import terminology.models  # noqa: F401
 from annuaire.db import Base

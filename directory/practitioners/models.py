@@ -35,6 +35,9 @@ class Practitioner(Lifecycle, Base):
     mailbox_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
     resource: Mapped[dict] = mapped_column(JSON)
     document: Mapped[dict] = mapped_column(JSONB)
+    source: Mapped[str] = mapped_column(
+        Text, server_default="rpps"
+    )  # rpps, or ror (unknown to RPPS)
 
     __table_args__ = (
         Index("practitioner_last_updated_idx", "last_updated", "id"),
@@ -86,9 +89,12 @@ class PractitionerRole(Lifecycle, Base):
     mailbox_tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))
     resource: Mapped[dict] = mapped_column(JSON)
     document: Mapped[dict] = mapped_column(JSONB)
+    source: Mapped[str] = mapped_column(Text, server_default="rpps")  # rpps, or ror
+    healthcare_service_id: Mapped[str | None] = mapped_column(Text)  # a ROR role's offer
 
     __table_args__ = (
         Index("practitioner_role_last_updated_idx", "last_updated", "id"),
+        Index("practitioner_role_service_idx", "healthcare_service_id"),
         Index("practitioner_role_practitioner_idx", "practitioner_id"),
         Index("practitioner_role_organization_idx", "organization_id"),
         Index("practitioner_role_identifier_idx", "identifier_tokens", postgresql_using="gin"),

@@ -1,0 +1,1 @@
+"""Who may write: API keys, their scopes and the establishments they name."""
