@@ -311,3 +311,8 @@ def tx_tests(
 from api.cli_sources import register  # noqa: E402
 
 register(main, runs)
+
+# API keys of the writers of bed availability: keys create|list|revoke (api/cli_keys.py).
+from api.cli_keys import keys  # noqa: E402
+
+main.add_command(keys)

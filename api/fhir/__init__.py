@@ -10,7 +10,8 @@ blueprint = Blueprint("fhir", __name__)
 FHIR_JSON = "application/fhir+json"
 JSON_FORMATS = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
 RESOURCE_TYPES = (
-    "Organization", "Practitioner", "PractitionerRole", "CodeSystem", "ValueSet", "ConceptMap",
+    "Organization", "Practitioner", "PractitionerRole", "HealthcareService", "Location",
+    "CodeSystem", "ValueSet", "ConceptMap",
 )  # fmt: skip
 
 
@@ -45,6 +46,9 @@ def _unknown_type(resource_type: str, rest: str = "") -> Response:
 # Route modules, registered on import.
 from api.fhir import (  # noqa: E402,F401
     capability,
+    healthcare_service,
+    location,
+    location_write,
     organization,
     practitioner,
     terminology_operations,

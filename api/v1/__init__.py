@@ -37,7 +37,7 @@ def _problem(description: str) -> dict:
 
 def register(app: Flask) -> None:
     """Attach the JSON API blueprints, /api/v1/openapi.json and the /api/v1/docs page to `app`."""
-    from api.v1 import organizations, professionals, runs
+    from api.v1 import locations, offers, organizations, professionals, runs
 
     app.config.update(
         OPENAPI_URL_PREFIX="/api/v1",
@@ -62,3 +62,5 @@ def register(app: Flask) -> None:
     api.register_blueprint(organizations.blueprint)
     api.register_blueprint(professionals.blueprint)
     api.register_blueprint(runs.blueprint)
+    api.register_blueprint(offers.blueprint)
+    api.register_blueprint(locations.blueprint)

@@ -1,0 +1,1 @@
+"""FHIR HealthcareService (ROR offers): read and search. Being written."""

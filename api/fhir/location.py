@@ -1,0 +1,1 @@
+"""FHIR Location (ROR locations with their live capacity): read and search. Being written."""
