@@ -69,7 +69,8 @@ def clean_db(database_url: str, engine: Engine) -> str:
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
             "TRUNCATE organization, finess_group, finess_activity, load_run, "
-            "terminology_resource, terminology_concept, practitioner, practitioner_role CASCADE"
+            "terminology_resource, terminology_concept, practitioner, practitioner_role, "
+            "healthcare_service, location, location_capacity, location_history, api_key CASCADE"
         )
     return database_url
 
