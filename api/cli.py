@@ -85,7 +85,7 @@ def load_file(
     return 0
 
 
-SOURCE_NAMES = ["finess", "rpps", "terminology"]
+SOURCE_NAMES = ["finess", "rpps", "ror", "terminology"]
 
 
 @main.command()

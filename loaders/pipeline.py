@@ -23,7 +23,7 @@ import psycopg
 
 from loaders import runs
 from loaders.base import BadFile, Rejected
-from loaders.target import Candidate, Target
+from loaders.target import Candidate, Kept, Target
 
 LOAD_LOCK = 7240002
 REJECTION_BATCH = 1000
@@ -65,6 +65,11 @@ class SourceFile:
     scopes: dict[Target, frozenset[str] | None]
     rows: Iterator[tuple[Target, Candidate | Rejected]] = field(default_factory=lambda: iter(()))
     stage: Callable[[StagingContext], tuple[int, dict[Target, int]]] | None = None
+    # Rows that can only be mapped with the database at hand (ROR: which establishments
+    # FINESS holds), read once the load has begun instead of `rows`.
+    read_rows: (
+        Callable[[StagingContext], Iterator[tuple[Target, Candidate | Rejected | Kept]]] | None
+    ) = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,13 @@ class _Stager:
         return self.stack.enter_context(
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}")
         )
+
+    def keep(self, target: Target, kept: Kept) -> None:
+        if self.first_load and target is self.first_load.target:
+            return  # an empty table has nothing to keep
+        if kept.key not in self.first_line[target]:
+            self.first_line[target][kept.key] = 0
+            self.keys[target].write_row((kept.key,))
 
     def stage(self, target: Target, candidate: Candidate) -> Rejected | None:
         key = candidate.key
@@ -442,17 +454,18 @@ def _stage_all(
 ) -> tuple[int, dict[Target, int], _FirstLoad | None]:
     """Stream every row into staging, or into the table of a first load on the swap
     connection `conn`; returns the rejected count, unchanged per target and the first load."""
+    context = StagingContext(database_url, run_conn, run_id, progress)
     if source_file.stage is not None:
         drop_staging(database_url, list(source_file.scopes))
         with psycopg.connect(database_url, autocommit=True) as staging:
             for target in source_file.scopes:
                 create_staging(staging, target)
-        context = StagingContext(database_url, run_conn, run_id, progress)
         rejected, unchanged = source_file.stage(context)
         return rejected, unchanged, None
+    rows = source_file.read_rows(context) if source_file.read_rows else source_file.rows
     stager = _Stager(database_url, conn, source_file.scopes)
     try:
-        rejected = _feed(stager, run_conn, run_id, source_file, progress)
+        rejected = _feed(stager, run_conn, run_id, rows, progress)
     finally:
         stager.close()
     return rejected, stager.unchanged, stager.first_load
@@ -462,12 +475,15 @@ def _feed(
     stager: _Stager,
     run_conn: psycopg.Connection,
     run_id: int,
-    source_file: SourceFile,
+    rows: Iterator[tuple[Target, Candidate | Rejected | Kept]],
     progress: Progress,
 ) -> int:
     pending: list[Rejected] = []
     staged = rejected = 0
-    for target, item in source_file.rows:
+    for target, item in rows:
+        if isinstance(item, Kept):
+            stager.keep(target, item)
+            continue
         if isinstance(item, Candidate):
             problem = stager.stage(target, item)
             if problem is None:
@@ -514,9 +530,9 @@ def run_load(
             raise LoadBusy("another load is running; try again when it has finished")
         if run_id is None:
             run_id = runs.start_run(run_conn, source, path.name)
+        guards = Guards(force, threshold, history_days, min_rows)
         try:
-            guards = Guards(force, threshold, history_days, min_rows)
-            result = _load(database_url, run_conn, run_id, path, opener, guards, progress)
+            return _load(database_url, run_conn, run_id, path, opener, guards, progress)
         except LoadRefused as exc:
             runs.update_run(run_conn, run_id, status="refused", message=str(exc), finished=True)
             raise
@@ -524,7 +540,10 @@ def run_load(
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             runs.update_run(run_conn, run_id, status="failed", message=message, finished=True)
             raise
-        return result
+        finally:
+            # Released now rather than when the server notices the session has ended: the
+            # next load may ask for the lock at once.
+            run_conn.execute("SELECT pg_advisory_unlock(%s)", (LOAD_LOCK,))
 
 
 def _load(

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from loaders.finess import open_finess
 from loaders.pipeline import SourceFile
+from loaders.ror import open_ror
 from loaders.rpps import open_rpps
 from loaders.terminology import open_terminology
 
 SOURCES: dict[str, Callable[[Path], SourceFile]] = {
     "finess": open_finess,
     "rpps": open_rpps,
+    "ror": open_ror,
     "terminology": open_terminology,
 }

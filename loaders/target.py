@@ -38,3 +38,11 @@ class Candidate:
     key: str
     content_hash: str
     build: Callable[[], dict]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A present record the snapshot keeps as it is though it does not hold it (a bed count
+    written through the API after the extract was made): neither rewritten nor removed."""
+
+    key: str
