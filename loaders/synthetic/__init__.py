@@ -10,6 +10,7 @@ from pathlib import Path
 _GENERATORS = {
     "finess": "loaders.synthetic.finess:generate_finess",
     "rpps": "loaders.synthetic.rpps:generate_rpps",
+    "ror": "loaders.synthetic.ror:generate_ror",
     "terminology": "loaders.synthetic.terminology:generate_terminology",
 }
 

@@ -35,7 +35,7 @@ DEFAULT_DAY = date(2026, 11, 1)
 
 
 @contextmanager
-def _output(path: Path, compressed: bool) -> Iterator[BinaryIO]:
+def output_stream(path: Path, compressed: bool) -> Iterator[BinaryIO]:
     """A binary stream to `path`, renamed into place only once complete."""
     partial = path.with_name(path.name + ".part")
     try:
@@ -80,7 +80,8 @@ def generate_finess(
     ghts, cooperations = register.groups()
     with ExitStack() as stack:
         structures_stream, activities_stream, *csv_streams = (
-            stack.enter_context(_output(path, compressed=path.suffix == ".gz")) for path in paths
+            stack.enter_context(output_stream(path, compressed=path.suffix == ".gz"))
+            for path in paths
         )
         entities_text, establishments_text = (
             stack.enter_context(io.TextIOWrapper(stream, encoding="utf-8", newline=""))
