@@ -165,7 +165,7 @@ def runs(
 @click.option(
     "--demo",
     is_flag=True,
-    help="Load the FINESS+, RPPS and terminology demo files of --demo-dir before serving.",
+    help="Load the FINESS+, RPPS, ROR and terminology demo files of --demo-dir before serving.",
 )
 @click.option(
     "--demo-dir", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
@@ -193,6 +193,7 @@ def serve(
             *(("finess", p) for p in sorted(demo_dir.glob("finess-activites-*"))),
             # after FINESS, so that RPPS activities at FINESS sites link to their Organization
             *(("rpps", p) for p in sorted(demo_dir.glob("PS_LibreAcces_*.zip"))),
+            *(("ror", p) for p in sorted(demo_dir.glob("ror-export-*.zip"))),
             *(("terminology", p) for p in sorted(demo_dir.glob("nos-*.zip"))),
             *(("terminology", p) for p in sorted(demo_dir.glob("cim-*.json.gz"))),
         ]

@@ -28,8 +28,14 @@ def lua_script(paths: list[str]) -> str:
 
 
 def run_wrk(paths: list[str], seconds: int, connections: int) -> dict[str, str]:
+    return run_wrk_script(lua_script(paths), seconds, connections)
+
+
+def run_wrk_script(lua: str, seconds: int, connections: int) -> dict[str, str]:
+    """wrk with the Lua script `lua` making its requests: throughput, latency percentiles, and
+    requests and non-2xx answers counted."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(paths))
+        script.write(lua)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, BASE],
         capture_output=True,
@@ -40,7 +46,9 @@ def run_wrk(paths: list[str], seconds: int, connections: int) -> dict[str, str]:
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     rps = re.search(r"Requests/sec:\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
     return {
+        "requests": total.group(1) if total else "0",
         "rps": rps.group(1) if rps else "?",
         "p50": latency.get("50", "?"),
         "p90": latency.get("90", "?"),
