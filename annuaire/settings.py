@@ -51,6 +51,16 @@ class Settings:
         "Sources file (TOML): each source to fetch and load on a schedule, see "
         "sources.example.toml. Unset: nothing is scheduled.",
     )
+    sas_radii: str | None = _setting(
+        None,
+        "CSV of the default SAS search radius per département (columns code, "
+        "cityDefaultRadius, enlargementValue, as the SAS table SAS_Rayons_zones_de_recherche), "
+        "read once at start. Unset, or a département not listed: 20 km, growing by 10 km.",
+    )
+    capacity_stale_after: str = _setting(
+        "24h",
+        "Age beyond which a bed figure is flagged `stale` in the SAS search (36h, 90m, 2d…).",
+    )
     serve_schedule: str = _setting(
         "true",
         "Whether `annuaire serve` runs the schedule of ANNUAIRE_SOURCES itself (in one "

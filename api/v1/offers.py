@@ -1,5 +1,124 @@
-"""SAS search of care offers under /api/v1/offers. Being written."""
+"""SAS search of care offers under /api/v1/offers: offers near a patient that fit, with the
+beds available now, nearest establishment first."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Response, current_app
+from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
+from sqlalchemy import Connection
+
+from api.v1.offer_schemas import OfferSearchArgs, OfferSearchPageSchema
+from api.v1.organizations import SEARCH_ARGS, json_response, next_url
+from directory.offers import sas, sas_place
+from directory.offers.radii import RadiusTable, radius_table
+from loaders.scheduling.config import parse_duration
+from terminology.context import Context
 
 blueprint = Blueprint("offers", __name__, url_prefix="/api/v1", description="ROR care offers.")
+
+
+@dataclass(frozen=True)
+class SasSettings:
+    radii: RadiusTable
+    stale_after: timedelta
+
+
+@blueprint.record_once
+def _read_settings(state: BlueprintSetupState) -> None:
+    # At start-up, so that a bad radii file or duration stops the server with its reason
+    # rather than failing searches one by one.
+    settings = state.app.config["SETTINGS"]
+    try:
+        stale_after = parse_duration(settings.capacity_stale_after)
+    except ValueError as exc:
+        raise ValueError(f"ANNUAIRE_CAPACITY_STALE_AFTER: {exc}") from None
+    state.app.extensions["sas"] = SasSettings(radius_table(settings.sas_radii), stale_after)
+
+
+def _origin(conn: Connection, args: dict) -> sas_place.Origin:
+    if "commune" in args:
+        return sas_place.locate_commune(conn, args["commune"].upper())
+    if "postcode" in args:
+        return sas_place.locate_postcode(conn, args["postcode"])
+    return sas_place.locate_point(conn, args["lat"], args["lon"])
+
+
+def parse_search(origin: sas_place.Origin, args: dict) -> sas.SasQuery:
+    """Validated arguments (OfferSearchArgs) → the SAS search."""
+    return sas.SasQuery(
+        origin=origin,
+        radius=sas.RadiusRule(
+            km=args.get("radius_km"),
+            adaptive=args["adaptive"],
+            min_results=args["min_results"],
+            max_km=args["max_radius_km"],
+        ),
+        filters=sas.OfferFilters(
+            codes=tuple((name, tuple(args[name])) for name in sas.FILTER_SYSTEMS if args.get(name)),
+            age=args.get("age"),
+            beds_available=args["beds_available"],
+            genders=tuple(args.get("gender", ())),
+            crisis=args["crisis"],
+        ),
+        count=args["limit"],
+    )
+
+
+def _labels() -> sas.Label:
+    """Labels of codes from the loaded terminologies (None for a code they do not hold)."""
+    context = Context(current_app.extensions["terminology"], [])
+    known: dict[tuple[str, str], str | None] = {}
+
+    def label(system: str, code: str) -> str | None:
+        if (system, code) not in known:
+            index = context.code_system(system)
+            concept = index.concepts.get(code) if index else None
+            known[system, code] = concept.display if concept else None
+        return known[system, code]
+
+    return label
+
+
+@blueprint.route("/offers/search")
+@blueprint.arguments(OfferSearchArgs, error_status_code=400, **SEARCH_ARGS)
+@blueprint.response(200, OfferSearchPageSchema)
+def search_offers(args: dict) -> Response:
+    """SAS search of care offers
+
+    Establishments nearest first, each with its offers that fit every filter (repeat a filter
+    or separate codes by commas for any of them), their beds available now by gender with
+    their update time and a `stale` flag, and facet counts over every match within the
+    radius. Give one place: `lat` and `lon`, `commune` or `postcode`.
+    """
+    settings: SasSettings = current_app.extensions["sas"]
+    current_app.extensions["terminology"].refresh()
+    with current_app.extensions["engine"].connect() as conn:
+        origin = _origin(conn, args)
+        page = sas.search(
+            conn,
+            parse_search(origin, args),
+            settings.radii,
+            settings.stale_after,
+            args.get("cursor"),
+            _labels(),
+        )
+    return json_response(
+        {
+            "place": {
+                "latitude": origin.latitude,
+                "longitude": origin.longitude,
+                "department": origin.department,
+                "source": origin.source,
+            },
+            "radius_km": page.radius_km,
+            "radius_source": page.radius_source,
+            "total": page.total,
+            "items": page.items,
+            "facets": page.facets,
+            "next": next_url(page.next_cursor),
+        }
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Numeric, Text, func, text
+from sqlalchemy import JSON, BigInteger, DateTime, Double, Index, Integer, Numeric, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -182,3 +182,34 @@ class LocationHistory(Base):
     resource: Mapped[dict] = mapped_column(JSONB)
 
     __table_args__ = (Index("location_history_location_idx", "location_id", "version_id"),)
+
+
+class SasOffer(Base):
+    """The SAS search projection of one active offer (migration 0007 keeps it in step by
+    triggers): its position as Earth-centred x, y, z in metres, the grid cells that hold it,
+    and its filter codes as `<filter>|<code>`. Capacity is not here: it is read live."""
+
+    __tablename__ = "sas_offer"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # healthcare_service.id
+    establishment_id: Mapped[str] = mapped_column(Text)
+    location_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    from_establishment: Mapped[bool]  # no located location: placed at its establishment
+    x: Mapped[float] = mapped_column(Double)
+    y: Mapped[float] = mapped_column(Double)
+    z: Mapped[float] = mapped_column(Double)
+    cells: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "<size>|<lat index>|<lon index>"
+    tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "activity|356", "public|1"…
+    age_low: Mapped[Decimal | None] = mapped_column(Numeric)
+    age_high: Mapped[Decimal | None] = mapped_column(Numeric)
+
+    __table_args__ = (
+        Index(
+            "sas_offer_search_idx",
+            "cells",
+            "tokens",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+        Index("sas_offer_establishment_idx", "establishment_id"),
+    )
