@@ -29,3 +29,11 @@ class NotFound(DirectoryError):
     status = 404
     fhir_code = "not-found"
     title = "Not found"
+
+
+class Gone(DirectoryError):
+    """A resource removed from its source: its tombstone is kept for deltas, a read says 410."""
+
+    status = 410
+    fhir_code = "deleted"
+    title = "Gone"

@@ -70,6 +70,8 @@ def searchset(
         bundle["total"] = page.total
     bundle["link"] = links
     bundle["entry"] = [_entry(base, resource_type, h, "match", elements) for h in page.rows] + [
-        _entry(base, resource_type, h, "include", ()) for h in page.included
+        # An included resource is of its own type, not of the searched one.
+        _entry(base, orjson.loads(h.payload)["resourceType"], h, "include", ())
+        for h in page.included
     ]
     return orjson.dumps(bundle)

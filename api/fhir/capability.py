@@ -13,6 +13,8 @@ from flask import Response, current_app, request
 
 from api.fhir import base_url, blueprint, fhir_response
 from directory.errors import InvalidParameter
+from directory.offers import fhir_search as offers
+from directory.offers.systems import LOCATION_PROFILE, SERVICE_PROFILE
 from directory.organizations.fhir import PROFILE
 from directory.organizations.fhir_search import INCLUDES, ORGANIZATION_PARAMS, REVINCLUDES, SORTS
 from directory.practitioners import fhir_search as practitioners
@@ -33,6 +35,7 @@ SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter/"
 SEARCH_PARAM_DEFINITIONS = {
     "_id": SEARCH_PARAMETER + "Resource-id",
     "_lastUpdated": SEARCH_PARAMETER + "Resource-lastUpdated",
+    "_tag": SEARCH_PARAMETER + "Resource-tag",
 }
 # CodeSystem, ValueSet and ConceptMap share the R4 conformance-* parameters.
 TERMINOLOGY_PARAM_DEFINITIONS = {
@@ -86,11 +89,12 @@ def _directory_resource(
     sorts: dict[str, str],
     includes: tuple[str, ...] = (),
     revincludes: tuple[str, ...] = (),
+    interactions: tuple[str, ...] = ("read", "search-type"),
 ) -> dict:
     return {
         "type": resource_type,
         "profile": profile,
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "interaction": [{"code": code} for code in interactions],
         "searchInclude": list(includes),
         "searchRevInclude": list(revincludes),
         "searchParam": _search_params(params, SEARCH_PARAM_DEFINITIONS),
@@ -120,6 +124,28 @@ def _directory_resources() -> list[dict]:
             practitioners.SORTS,
             includes=practitioners.ROLE_INCLUDES,
         ),
+        _directory_resource(
+            "HealthcareService",
+            SERVICE_PROFILE,
+            offers.SERVICE_PARAMS,
+            offers.SORTS,
+            offers.SERVICE_INCLUDES,
+            offers.SERVICE_REVINCLUDES,
+        ),
+        {
+            **_directory_resource(
+                "Location",
+                LOCATION_PROFILE,
+                offers.LOCATION_PARAMS,
+                offers.LOCATION_SORTS,
+                offers.LOCATION_INCLUDES,
+                offers.LOCATION_REVINCLUDES,
+                # patch and the history are api.fhir.location_write's
+                ("read", "search-type", "patch", "history-instance"),
+            ),
+            # Every version is numbered (ETag), and a patch honours If-Match.
+            "versioning": "versioned-update",
+        },
     ]
 
 

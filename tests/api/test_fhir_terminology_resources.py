@@ -189,7 +189,7 @@ def test_unknown_is_404_operation_outcome(stored, path: str) -> None:  # noqa: A
 
 def test_unknown_type_lists_the_supported_ones(client) -> None:  # noqa: ANN001
     message = get(client, "/fhir/Patient?name=x", 404)["issue"][0]["diagnostics"]
-    assert "Organization, Practitioner, PractitionerRole, CodeSystem, ValueSet" in message
+    assert "Organization, Practitioner, PractitionerRole, HealthcareService, Location, " in message
 
 
 def test_operations_are_not_taken_for_reads(stored) -> None:  # noqa: ANN001
@@ -337,6 +337,8 @@ def test_capability_statement_declares_the_terminology_server(client) -> None:  
         "Organization",
         "Practitioner",
         "PractitionerRole",
+        "HealthcareService",
+        "Location",
         "CodeSystem",
         "ValueSet",
         "ConceptMap",

@@ -1,0 +1,132 @@
+"""A Location as served: its stored resource (as loaded, without capacity) completed with what
+changes between loads, read live: its active capacity indicators, its version (meta.versionId,
+the ETag) and its last change (meta.lastUpdated). Nothing of it is cached, so that a capacity
+write shows in the very next read or search.
+
+The version, the last change and the indicators come from one statement, hence from one
+snapshot: a served version number always matches the capacity served with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TypeVar
+
+import orjson
+from sqlalchemy import Connection, Text, bindparam, cast, select
+
+from directory.offers.capacity import capacity_extension
+from directory.offers.models import Location, LocationCapacity
+from directory.offers.systems import DIMENSIONS
+from directory.search.keyset import Hit, payloads
+
+AnyHit = TypeVar("AnyHit")  # a frozen dataclass with `id` and `payload`: a search hit
+CAPACITY_COLUMNS = tuple(
+    getattr(LocationCapacity, name)
+    for name in (
+        "id",
+        "nb",
+        "updated_at",
+        *(d.column for d in DIMENSIONS),
+        "source_type",
+        "comment",
+    )
+)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What a location's stored resource lacks: version, last change, active indicators."""
+
+    version_id: int
+    last_updated: datetime
+    capacity: tuple[dict, ...]  # location_capacity rows (column → value), by indicator id
+
+
+@dataclass(frozen=True)
+class StoredLocation:
+    """One location as a read answers it: the served resource and its HTTP metadata."""
+
+    resource: dict
+    version_id: int
+    last_updated: datetime
+    removed: bool  # a tombstone: gone from the ROR snapshot
+
+
+def instant(moment: datetime) -> str:
+    """A FHIR instant as the loads write meta.lastUpdated (milliseconds, UTC as Z)."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_LIVE = (
+    select(Location.id, Location.version_id, Location.last_updated, *CAPACITY_COLUMNS)
+    .outerjoin(
+        LocationCapacity,
+        (LocationCapacity.location_id == Location.id) & LocationCapacity.active,
+    )
+    .where(Location.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Location.id, LocationCapacity.id)
+)
+
+
+def live_states(conn: Connection, ids: list[str]) -> dict[str, LiveState]:
+    """The live state of each known location among `ids` (tombstones included)."""
+    if not ids:
+        return {}
+    grouped: dict[str, tuple[int, datetime, list[dict]]] = {}
+    for row in conn.execute(_LIVE, {"ids": ids}):
+        entry = grouped.setdefault(row[0], (row[1], row[2], []))
+        if row[3] is not None:  # an indicator (the outer join gives None for none)
+            entry[2].append(dict(zip((c.key for c in CAPACITY_COLUMNS), row[3:], strict=True)))
+    return {
+        key: LiveState(version, updated, tuple(rows))
+        for key, (version, updated, rows) in grouped.items()
+    }
+
+
+def served(resource: dict, state: LiveState) -> dict:
+    """The stored resource with its live capacity extensions, version and last change."""
+    meta = {
+        **resource.get("meta", {}),
+        "versionId": str(state.version_id),
+        "lastUpdated": instant(state.last_updated),
+    }
+    extensions = [*resource.get("extension", ()), *map(capacity_extension, state.capacity)]
+    return {**resource, "meta": meta, **({"extension": extensions} if extensions else {})}
+
+
+# Built once: a read by id is the hottest path.
+_STORED = select(cast(Location.resource, Text), Location.removed_at).where(
+    Location.id == bindparam("id")
+)
+
+
+def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
+    """One location as a read serves it, tombstones included (the caller answers 410)."""
+    row = conn.execute(_STORED, {"id": location_id}).one_or_none()
+    state = live_states(conn, [location_id]).get(location_id) if row else None
+    if row is None or state is None:  # unknown, or purged between the two statements
+        return None
+    return StoredLocation(
+        served(orjson.loads(row[0]), state),
+        state.version_id,
+        state.last_updated,
+        row[1] is not None,
+    )
+
+
+def live_hits(conn: Connection, hits: list[AnyHit]) -> list[AnyHit]:
+    """Search or include hits of locations (stored payloads) turned into served resources,
+    keeping their other attributes (such as a near search's distance)."""
+    states = live_states(conn, [h.id for h in hits])
+    return [
+        replace(h, payload=orjson.dumps(served(orjson.loads(h.payload), states[h.id])).decode())
+        for h in hits
+        if h.id in states
+    ]
+
+
+def location_hits(conn: Connection, ids: list[str]) -> list[Hit]:
+    """Served resources of the locations among `ids`, by id, as search hits (_include)."""
+    return live_hits(conn, payloads(conn, Location, Location.id.in_(ids))) if ids else []
