@@ -4,7 +4,7 @@ connections from wrk, then bed updates from 8 concurrent writers while 16 connec
 Read scenarios: Location and HealthcareService read by id, the SAS search (point + 30 km +
 activity + beds available), HealthcareService search with chained capacity criteria, Location
 near 10 km with a bed available. Writes: the ROR protocol's conditional PATCH of one indicator
-(replace) by sync identifier, with an API key naming every establishment. No update may be
+(replace) by sync identifier, with an API key naming the 200 establishments written. No update may be
 lost: every accepted write must have made exactly one new version of its location and one
 history row. Needs the data of load_ror.py and `wrk` on the PATH (Debian package wrk).
 """
@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import orjson  # noqa: E402
 import psycopg  # noqa: E402
 
-from benchmarks.common import database_url  # noqa: E402
+from annuaire.db import make_engine  # noqa: E402
+from benchmarks.common import database_url, settings  # noqa: E402
 from benchmarks.wrk import lua_script, report, run_wrk_script, serving  # noqa: E402
 from directory.access import keys  # noqa: E402
 from directory.offers.systems import DIMENSIONS, SUPPORTED_CAPACITY  # noqa: E402
@@ -108,21 +109,28 @@ def _replace_body(row: dict, nb: int) -> bytes:
 
 
 def write_script(url: str, rng: random.Random) -> tuple[str, str]:
-    """The Lua script of the writers (conditional PATCHes of existing indicators) and a fresh
-    key allowed to write every establishment."""
-    columns = ", ".join(BY_COLUMN)
+    """The Lua script of the writers (conditional PATCHes of existing indicators of 200
+    establishments, a large bed-management vendor's) and a fresh key naming them."""
+    columns = ", ".join(f"c.{column}" for column in BY_COLUMN)
     with psycopg.connect(url, autocommit=True) as conn:
+        finess = [
+            f
+            for (f,) in conn.execute(
+                "SELECT finess FROM (SELECT DISTINCT finess FROM location "
+                "WHERE finess > '' AND sync_identifier IS NOT NULL) f ORDER BY md5(finess) LIMIT 200"
+            )
+        ]
         cursor = conn.execute(
-            f"SELECT l.sync_identifier, {columns} FROM location_capacity c TABLESAMPLE SYSTEM (20) "
+            f"SELECT l.sync_identifier, {columns} FROM location_capacity c "
             "JOIN location l ON l.id = c.location_id "
-            "WHERE c.active AND c.status = '02' AND l.sync_identifier IS NOT NULL LIMIT 5000"
+            "WHERE c.active AND c.status = '02' AND l.finess = ANY(%s) "
+            "AND l.sync_identifier IS NOT NULL",
+            (finess,),
         )
         names = [d.name for d in cursor.description or ()]
         rows = [dict(zip(names, r, strict=True)) for r in cursor]
-        finess = [
-            f for (f,) in conn.execute("SELECT DISTINCT finess FROM location WHERE finess > ''")
-        ]
         conn.execute("DELETE FROM api_key WHERE name = %s", (KEY_NAME,))
+    with make_engine(settings(), url).begin() as conn:
         key = keys.create(conn, KEY_NAME, ["capacity:write"], finess)
     requests = ",\n".join(
         f'{{"/fhir/Location?identifier={quote(row["sync_identifier"], safe="")}", '
@@ -173,7 +181,9 @@ def writes_under_search(url: str, searches: list[str], seconds: int, rng: random
         f"{search['p90']} | {search['p99']} | {search['errors']} |"
     )
     versions, history = after[0] - before[0], after[1] - before[1]
-    verdict = "no update lost" if versions == history == accepted else "MISMATCH"
+    # wrk stops counting at the deadline: up to one write per writer is still in flight then.
+    complete = versions == history and accepted <= versions <= accepted + 8
+    verdict = "no update lost" if complete else "MISMATCH"
     print(
         f"\naccepted writes {accepted:,}; new location versions {versions:,}; "
         f"new history rows {history:,}: {verdict}"
