@@ -1,12 +1,18 @@
-"""Full-scale RPPS loads: the synthetic PS_LibreAcces extract (first load, unchanged reload),
-with the peak memory of this process (the loader) and the database size.
+"""RPPS loads on the synthetic PS_LibreAcces extract: first load, unchanged reload, and reload
+of the extract with about 1 % of its activity lines changed; with the peak memory of this
+process (the loader) and the database size. Each load prints its steps as it goes.
 
-The FINESS register of the same seed is loaded first (load_finess.py), so that structures with
-a FINESS number link to FINESS organizations as in production.
+    python benchmarks/load_rpps.py [--scale S]
+
+Scale 1 (the default) is the real extract's size, in benchmarks/data/rpps/; another scale
+goes to benchmarks/data/rpps-<S>/. At scale 1 the FINESS register of the same seed is
+expected loaded first (load_finess.py), so that structures with a FINESS number link to
+FINESS organizations as in production.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
@@ -23,7 +29,8 @@ from loaders.pipeline import run_load  # noqa: E402
 from loaders.registry import SOURCES  # noqa: E402
 from loaders.synthetic.rpps import generate_rpps  # noqa: E402
 
-RPPS_DATA = DATA / "rpps"
+ACTIVITY = "PS_LibreAcces_Personne_activite_*.txt"
+PHONE, GIVEN = 40, 8  # field positions in the activity line
 
 
 def timed_load(url: str, path: Path, label: str) -> None:
@@ -40,12 +47,42 @@ def timed_load(url: str, path: Path, label: str) -> None:
     )
 
 
+def changed_copy(extract: Path, out: Path) -> Path:
+    """The extract with 1 activity line in 500 removed, the phone of 1 in 100 and the given
+    name of 1 in 200 changed (the other files linked, unchanged)."""
+    out.mkdir(exist_ok=True)
+    for file in extract.iterdir():
+        target = out / file.name
+        if target.exists() and target.stat().st_mtime >= file.stat().st_mtime:
+            continue  # written from this extract already
+        if file.match(ACTIVITY):
+            with file.open("rb") as lines, target.open("wb") as copy:
+                for n, line in enumerate(lines):
+                    fields = line.split(b"|")
+                    if n and n % 500 == 7:
+                        continue
+                    if n and n % 100 == 50:
+                        fields[PHONE] = b"0100000000"
+                    elif n and n % 200 == 51:
+                        fields[GIVEN] += b"E"
+                    copy.write(b"|".join(fields))
+        else:
+            target.unlink(missing_ok=True)
+            target.symlink_to(file.resolve())
+    return out
+
+
 def main() -> None:
-    if not any(RPPS_DATA.glob("PS_LibreAcces_Personne_activite_*.txt")):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    scale = parser.parse_args().scale
+    extract = DATA / ("rpps" if scale == 1 else f"rpps-{scale:g}")
+    if not any(extract.glob(ACTIVITY)):
         started = time.monotonic()
-        for path in generate_rpps(RPPS_DATA, scale=1.0, seed=42):
+        for path in generate_rpps(extract, scale=scale, seed=42):
             print(path)
-        print(f"generated full-scale data in {time.monotonic() - started:.0f} s")
+        print(f"generated the extract in {time.monotonic() - started:.0f} s")
+    changed = changed_copy(extract, extract.with_name(extract.name + "-changed"))
     url = database_url()
     upgrade(make_engine(settings(), url))
     with psycopg.connect(url, autocommit=True) as conn:
@@ -55,13 +92,14 @@ def main() -> None:
         rows = {
             part: sum(1 for _ in path.open("rb")) - 1
             for part in ("Personne_activite", "SavoirFaire", "Dipl_AutExerc")
-            for path in RPPS_DATA.glob(f"PS_LibreAcces_{part}_*.txt")
+            for path in extract.glob(f"PS_LibreAcces_{part}_*.txt")
         }
     print(f"machine: {machine()}")
     print(f"lines: {', '.join(f'{k} {v:,}' for k, v in rows.items())}")
     print("| step | input | time | loader peak RSS | counts |\n|---|---|---|---|---|")
-    timed_load(url, RPPS_DATA, "RPPS extract, first load")
-    timed_load(url, RPPS_DATA, "RPPS extract, unchanged reload")
+    timed_load(url, extract, "RPPS extract, first load")
+    timed_load(url, extract, "RPPS extract, unchanged reload")
+    timed_load(url, changed, "RPPS extract, reload with ~1 % of activity lines changed")
     with psycopg.connect(url) as conn:
         size = conn.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('practitioner')),"

@@ -43,12 +43,16 @@ class LoadRefused(Exception):
 
 @dataclass
 class StagingContext:
-    """What a source that stages itself gets: the database, and where rejections go."""
+    """What a source that stages itself gets: the database, where rejections go, and its
+    first loads: the targets whose table was empty, which it fills through `conn` (the swap
+    transaction) rather than staging, counting the rows in their `copied`."""
 
     database_url: str
     run_conn: psycopg.Connection
     run_id: int
     progress: Progress
+    conn: psycopg.Connection | None = None
+    first_loads: dict[Target, FirstLoad] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,7 +62,8 @@ class SourceFile:
     A source too big to map row by row in Python (RPPS: 2.2 M activities) gives `stage`
     instead of `rows`: it fills the staging tables itself, set-based in SQL, with every key
     in stage_keys_<table> and the new or changed rows in stage_<table>, and returns its
-    rejected count and the unchanged count per target. Diff, guards and swap are the same.
+    rejected count and the unchanged count per staged target. Diff, guards and swap are the
+    same. A target whose table is empty is a first load: its rows go straight into it.
     """
 
     description: str
@@ -162,7 +167,7 @@ def _stamp_text(stamp: datetime) -> str:
 
 
 @dataclass
-class _FirstLoad:
+class FirstLoad:
     """A target whose table was empty when the load began: its rows are copied straight into
     the table, in the swap transaction, rather than staged then inserted (a second write of
     every row), with most of its indexes dropped until the copy ends. The table stays locked
@@ -203,7 +208,8 @@ class _Stager:
         self.keys = {}
         self.copy_rows = {t: _CopyRow(t, t.columns) for t in scopes}
         drop_staging(database_url, list(scopes))
-        self.first_load = _begin_first_load(conn, scopes, self.current)
+        first_loads = _begin_first_loads(conn, [t for t in scopes if not self.current[t]], 1)
+        self.first_load = first_loads[0] if first_loads else None
         for target in scopes:
             if self.first_load and target is self.first_load.target:
                 columns = (*target.columns, "last_updated")
@@ -263,19 +269,19 @@ class _Stager:
         self.stack.close()
 
 
-def _begin_first_load(
-    conn: psycopg.Connection,
-    scopes: dict[Target, frozenset[str] | None],
-    current: dict[Target, dict],
-) -> _FirstLoad | None:
-    """Start the swap transaction on the first target whose table is empty, if any.
+def _begin_first_loads(
+    conn: psycopg.Connection, targets: list[Target], limit: int | None = None
+) -> list[FirstLoad]:
+    """Start the swap transaction on the targets whose table is empty, up to `limit`.
 
-    Only one target can be copied into directly (one COPY per connection): the first empty
-    one in the file's scopes (FINESS+ structures list organizations before groups). Without
-    one, the transaction is left to begin at the swap, whose start time stamps the records."""
-    for target in scopes:
-        if current[target]:
-            continue
+    Rows copied from Python go into one of them only (one COPY per connection): the first
+    empty one in the file's scopes (FINESS+ structures list organizations before groups).
+    Without any, the transaction is left to begin at the swap, whose start time stamps the
+    records."""
+    first_loads: list[FirstLoad] = []
+    for target in targets:
+        if len(first_loads) == limit:
+            break
         if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {target.table})").fetchone()[0]:
             continue  # tombstones, or records out of this file's scope
         indexes = _drop_secondary_indexes(conn, target)
@@ -283,9 +289,10 @@ def _begin_first_load(
         # so the first vacuum and the first reads do not rewrite every page.
         conn.execute(f"TRUNCATE {target.table}")
         stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
-        return _FirstLoad(target, indexes, stamp)
-    conn.rollback()
-    return None
+        first_loads.append(FirstLoad(target, indexes, stamp))
+    if not first_loads:
+        conn.rollback()
+    return first_loads
 
 
 def _current_hashes(database_url: str, target: Target, scope: frozenset[str] | None) -> dict:
@@ -451,24 +458,27 @@ def _stage_all(
     run_id: int,
     source_file: SourceFile,
     progress: Progress,
-) -> tuple[int, dict[Target, int], _FirstLoad | None]:
+) -> tuple[int, dict[Target, int], list[FirstLoad]]:
     """Stream every row into staging, or into the table of a first load on the swap
-    connection `conn`; returns the rejected count, unchanged per target and the first load."""
+    connection `conn`; returns the rejected count, unchanged per target and the first loads."""
     context = StagingContext(database_url, run_conn, run_id, progress)
     if source_file.stage is not None:
         drop_staging(database_url, list(source_file.scopes))
+        first_loads = _begin_first_loads(conn, list(source_file.scopes))
+        context.conn, context.first_loads = conn, {f.target: f for f in first_loads}
         with psycopg.connect(database_url, autocommit=True) as staging:
             for target in source_file.scopes:
-                create_staging(staging, target)
+                if target not in context.first_loads:
+                    create_staging(staging, target)
         rejected, unchanged = source_file.stage(context)
-        return rejected, unchanged, None
+        return rejected, unchanged, first_loads
     rows = source_file.read_rows(context) if source_file.read_rows else source_file.rows
     stager = _Stager(database_url, conn, source_file.scopes)
     try:
         rejected = _feed(stager, run_conn, run_id, rows, progress)
     finally:
         stager.close()
-    return rejected, stager.unchanged, stager.first_load
+    return rejected, stager.unchanged, [stager.first_load] if stager.first_load else []
 
 
 def _feed(
@@ -564,10 +574,10 @@ def _load(
     try:
         # The swap transaction; a failure anywhere rolls it back, a first load's copy included.
         with psycopg.connect(database_url) as conn:
-            result.counts.rejected, unchanged, first_load = _stage_all(
+            result.counts.rejected, unchanged, first_loads = _stage_all(
                 database_url, conn, run_conn, run_id, source_file, progress
             )
-            _swap_all(conn, source_file, unchanged, first_load, guards, result, progress)
+            _swap_all(conn, source_file, unchanged, first_loads, guards, result, progress)
     finally:
         drop_staging(database_url, list(source_file.scopes))
     runs.update_run(
@@ -588,15 +598,14 @@ def _swap_all(
     conn: psycopg.Connection,
     source_file: SourceFile,
     unchanged: dict[Target, int],
-    first_load: _FirstLoad | None,
+    first_loads: list[FirstLoad],
     guards: Guards,
     result: LoadResult,
     progress: Progress,
 ) -> None:
     """Diff every staged target, refuse abnormal removals, then apply all and commit."""
-    staged = {
-        t: s for t, s in source_file.scopes.items() if not first_load or t is not first_load.target
-    }
+    loaded = {first.target for first in first_loads}
+    staged = {t: s for t, s in source_file.scopes.items() if t not in loaded}
     _index_staging(conn, list(staged))
     stamp = conn.execute("SELECT date_trunc('milliseconds', now())").fetchone()[0]
     diffs = {t: _diff_counts(conn, t, scope, unchanged[t]) for t, scope in staged.items()}
@@ -608,16 +617,16 @@ def _swap_all(
                 f"{guards.threshold:.0%}); check the file, or load it with --force"
             )
         result.counts.add(counts)
-    if first_load:
-        result.counts.new += first_load.copied
+    for first in first_loads:
+        result.counts.new += first.copied
     _refuse_if_too_few(result.counts, guards)
     progress("  swapping in the new snapshot")
-    if first_load:
-        _build_indexes(conn, first_load.indexes)
+    for first in first_loads:
+        _build_indexes(conn, first.indexes)
     for target, scope in staged.items():
         with _indexes_rebuilt_if_empty(conn, target):
             _swap(conn, target, scope, stamp)
-    for target in source_file.scopes:
+    for target in staged:  # a first load's table held no tombstones
         _purge_history(conn, target, stamp, guards.history_days)
     conn.commit()
 

@@ -12,20 +12,23 @@ from __future__ import annotations
 import hashlib
 import inspect
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from directory.practitioners import systems
-from loaders import rpps_files, rpps_sql, runs
-from loaders.base import BadFile
+from loaders import rpps_files, rpps_json, rpps_sql, runs
+from loaders.base import BadFile, Rejected
 from loaders.finess import ORGANIZATIONS
 from loaders.pipeline import SourceFile, StagingContext
-from loaders.rpps_copy import copy_lines, raw_table
+from loaders.rpps_copy import copy_lines, lines_table
 from loaders.rpps_files import PartFile, find_parts
 from loaders.target import Target
 
@@ -96,31 +99,12 @@ ROLES = Target(
 # Part of every content hash: a change of the mapping rewrites every record on the next load.
 MAPPING_VERSION = hashlib.sha1(
     "".join(
-        inspect.getsource(module) for module in (rpps_sql, systems, sys.modules[__name__])
+        inspect.getsource(module)
+        for module in (rpps_sql, rpps_json, systems, sys.modules[__name__])
     ).encode()
 ).hexdigest()
 
-# Two lanes of work, run side by side on two connections so that PostgreSQL uses two cores:
-# what leads to roles and structures, and what leads to practitioners.
-ROLE_LANE = (
-    ("activities", rpps_sql.ROLES),
-    ("structures", rpps_sql.STRUCTURES),
-    ("mailboxes at a structure", rpps_sql.ROLE_MAILBOXES),
-)
-PERSON_LANE = (
-    ("professional exercises", rpps_sql.EXERCISES),
-    ("persons", rpps_sql.PERSONS),
-    ("qualifications of each person", rpps_sql.EXERCISE_GROUPS),
-    ("savoir-faire", rpps_sql.SKILLS),
-    ("diplomas and authorisations", rpps_sql.DIPLOMAS),
-    ("mailboxes", rpps_sql.MAILBOXES),
-)
-BUILDS = {
-    "roles": ((ROLES, rpps_sql.staged_roles), (ORGANIZATIONS, rpps_sql.staged_organizations)),
-    "persons": ((PRACTITIONERS, rpps_sql.staged_practitioners),),
-}
-
-Step = Callable[[psycopg.Connection], int]
+Step = Callable[[psycopg.Connection], None]
 
 
 @contextmanager
@@ -131,117 +115,252 @@ def _timed(context: StagingContext, label: str) -> Iterator[None]:
 
 
 def _drop_work_tables(conn: psycopg.Connection) -> None:
-    tables = [f"rpps_{name}" for name in rpps_sql.WORK_TABLES]
-    tables += [raw_table(part.name) for part in rpps_files.PARTS]
-    conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
-
-
-def _copy_part(conn: psycopg.Connection, file: PartFile, context: StagingContext) -> int:
-    """Copy and parse one file; returns how many of its lines were rejected."""
-    with _timed(context, f"copying {file.name}"):
-        layout, unusable = copy_lines(conn, file)
-    runs.record_rejections(context.run_conn, context.run_id, unusable)
-    with _timed(context, f"splitting its lines into {len(layout.positions)} fields"):
-        conn.execute(rpps_sql.parse(file.part, layout))
-        conn.execute(f"ANALYZE rpps_{file.part.name}")
-    refused = conn.execute(
-        rpps_sql.rejections(file.part.name, file.name), {"run_id": context.run_id}
-    ).rowcount
-    conn.execute(f"DROP TABLE {raw_table(file.part.name)}")
-    return len(unusable) + refused
+    """Drop the work tables and views of a load, whatever an interrupted one left."""
+    names = [f"rpps_{name}" for name in rpps_sql.WORK_TABLES]
+    names += [f"rpps_{part.name}" for part in rpps_files.PARTS]
+    names += [lines_table(part.name) for part in rpps_files.PARTS]
+    found = conn.execute(
+        "SELECT relname, relkind FROM pg_class WHERE relname = ANY(%s) AND pg_table_is_visible(oid)",
+        (names,),
+    ).fetchall()
+    for name, kind in found:
+        conn.execute(f"DROP {'VIEW' if kind == 'v' else 'TABLE'} IF EXISTS {name} CASCADE")
 
 
 def _connect(database_url: str) -> psycopg.Connection:
     conn = psycopg.connect(database_url, autocommit=True)
-    # Sorts and groupings of millions of rows: in memory rather than spilled to disk.
-    conn.execute("SET work_mem = '512MB'")
+    _tune(conn, "")
     return conn
 
 
-def _side_by_side(database_url: str, lanes: list[list[Step]]) -> list[int]:
-    """Run each lane's steps in order on its own connection, the lanes at the same time;
-    returns the sum of each lane's step results."""
+def _tune(conn: psycopg.Connection, scope: str) -> None:
+    """Sorts and groupings of millions of rows in memory rather than spilled to disk; no
+    JIT, whose compilation of the large JSON expressions costs more than it saves. `scope`
+    is "LOCAL" for a transaction."""
+    conn.execute(f"SET {scope} work_mem = '512MB'")
+    conn.execute(f"SET {scope} jit = off")
 
-    def run(lane: list[Step]) -> int:
+
+@dataclass(frozen=True)
+class _Task:
+    name: str
+    needs: tuple[str, ...]  # the tasks it reads the results of
+    run: Step
+
+
+def _side_by_side(database_url: str, tasks: list[_Task], workers: int = 2) -> None:
+    """Run `tasks` on `workers` connections at the same time, so that PostgreSQL uses every
+    core: each worker takes the first task, in list order, whose needs are done. The first
+    failure stops the workers and is raised."""
+    done: set[str] = set()
+    pending = list(tasks)
+    failed: list[BaseException] = []
+    changes = threading.Condition()
+
+    def next_task() -> _Task | None:
+        with changes:
+            while pending and not failed:
+                ready = next((t for t in pending if done.issuperset(t.needs)), None)
+                if ready:
+                    pending.remove(ready)
+                    return ready
+                changes.wait()
+            return None
+
+    def work() -> None:
         with _connect(database_url) as conn:
-            return sum(step(conn) for step in lane)
+            while task := next_task():
+                try:
+                    task.run(conn)
+                except BaseException as exc:
+                    with changes:
+                        failed.append(exc)
+                        changes.notify_all()
+                    return
+                with changes:
+                    done.add(task.name)
+                    changes.notify_all()
 
-    with ThreadPoolExecutor(len(lanes)) as pool:
-        return list(pool.map(run, lanes))
-
-
-def _grouping(context: StagingContext, label: str, statement: str) -> Step:
-    def step(conn: psycopg.Connection) -> int:
-        with _timed(context, f"grouping {label}"):
-            conn.execute(statement)
-            # Fresh statistics, or the planner takes the new table for an empty one.
-            conn.execute(f"ANALYZE {statement.split()[3]}")
-        return 0
-
-    return step
-
-
-def _build(context: StagingContext, target: Target, statement: Callable, unchanged: dict) -> Step:
-    def step(conn: psycopg.Connection) -> int:
-        with _timed(context, f"building {target.table} records"):
-            conn.execute(statement(target.columns, MAPPING_VERSION))
-        unchanged[target] = conn.execute(
-            f"SELECT (SELECT count(*) FROM stage_keys_{target.table})"
-            f" - (SELECT count(*) FROM stage_{target.table})"
-        ).fetchone()[0]
-        return 0
-
-    return step
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in range(workers):
+            pool.submit(work)
+    if failed:
+        raise failed[0]
 
 
-def _copying(context: StagingContext, parts: dict[str, PartFile], names: list[str]) -> Step:
-    def step(conn: psycopg.Connection) -> int:
-        rejected = 0
-        for name in names:
-            if name in parts:
-                rejected += _copy_part(conn, parts[name], context)
-            else:
-                conn.execute(rpps_sql.empty(name))
-        return rejected
+class _Staging:
+    """The staging of one extract: copies, groupings and builds, run side by side on two
+    connections as soon as what they read is there (loaders/rpps_sql.py has the SQL).
 
-    return step
+    A first load (empty table) inserts its records into the table itself, through the swap
+    transaction: roles and structures straight from the work tables, practitioners from a
+    table built meanwhile on the other connection (one connection inserts at a time)."""
 
+    def __init__(self, parts: dict[str, PartFile], context: StagingContext) -> None:
+        self.parts = parts
+        self.context = context
+        self.rejected: dict[str, int] = {}  # by part
+        self.plain: dict[str, bool] = {}  # by part: no field needs escaping in JSON
+        self.unchanged: dict[Target, int] = {}
 
-def _stage(parts: dict[str, PartFile], context: StagingContext) -> tuple[int, dict[Target, int]]:
-    url = context.database_url
-    with _connect(url) as conn:
-        _drop_work_tables(conn)
-        try:
-            # The activity file is the big one: the three others are copied meanwhile.
-            rejected = sum(
-                _side_by_side(
-                    url,
-                    [
-                        [_copying(context, parts, ["activity"])],
-                        [_copying(context, parts, ["skill", "diploma", "mailbox"])],
-                    ],
-                )
-            )
-            valid = conn.execute("SELECT count(*) FROM rpps_activity WHERE reason IS NULL")
-            if not valid.fetchone()[0]:
-                raise BadFile(f"{parts['activity'].name}: no usable activity line")
-            unchanged: dict[Target, int] = {}
-            _side_by_side(
-                url,
-                [
-                    [
-                        *(_grouping(context, *step) for step in ROLE_LANE),
-                        *(_build(context, t, s, unchanged) for t, s in BUILDS["roles"]),
-                    ],
-                    [
-                        *(_grouping(context, *step) for step in PERSON_LANE),
-                        *(_build(context, t, s, unchanged) for t, s in BUILDS["persons"]),
-                    ],
-                ],
-            )
-        finally:
+    def run(self) -> tuple[int, dict[Target, int]]:
+        context = self.context
+        if context.conn and context.first_loads:
+            _tune(context.conn, "LOCAL")
+        with _connect(context.database_url) as conn:
             _drop_work_tables(conn)
-    return rejected, unchanged
+            try:
+                _side_by_side(context.database_url, self._tasks())
+            finally:
+                cleaner = self._cleaner(conn)
+                if cleaner is not None:
+                    _drop_work_tables(cleaner)
+        return sum(self.rejected.values()), self.unchanged
+
+    def _cleaner(self, conn: psycopg.Connection) -> psycopg.Connection | None:
+        """The connection that can drop the work tables: the swap transaction once it has
+        read them for a first load (it holds them until it ends), else `conn`. A failed
+        swap transaction leaves them to the next load, which drops them first."""
+        swap = self.context.conn
+        if not self.context.first_loads or swap is None:
+            return conn
+        return swap if swap.info.transaction_status == TransactionStatus.INTRANS else None
+
+    def _tasks(self) -> list[_Task]:
+        """Every task, the longest chains first: the activity file is the big one."""
+        plain = self.plain
+        # An organization table being filled is locked by the swap transaction, and empty.
+        finess_loaded = ORGANIZATIONS not in self.context.first_loads
+        return [
+            *(self._copy(name) for name in ("activity", "diploma", "mailbox", "skill")),
+            self._group("exercises", ("activity",), lambda: rpps_sql.EXERCISES),
+            self._group(
+                "roles",
+                ("activity",),
+                lambda: rpps_sql.ROLES,
+                ("id", "idnps", "national_structure_id", "organization_id"),
+            ),
+            self._group("diplomas", ("diploma",), lambda: rpps_sql.diplomas(plain["diploma"])),
+            self._group("persons", ("exercises",), lambda: rpps_sql.PERSONS),
+            self._group(
+                "qualifications",
+                ("exercises",),
+                lambda: rpps_sql.exercise_groups(plain["activity"]),
+            ),
+            self._group("mailboxes", ("mailbox",), lambda: rpps_sql.mailboxes(plain["mailbox"])),
+            self._group(
+                "mailboxes at a structure",
+                ("mailbox",),
+                lambda: rpps_sql.role_mailboxes(plain["mailbox"]),
+                ("idnps", "structure"),
+            ),
+            self._group(
+                "savoir-faire",
+                ("skill", "activity"),
+                lambda: rpps_sql.skills(plain["skill"] and plain["activity"]),
+            ),
+            self._group(
+                "structures",
+                ("roles",),
+                lambda: rpps_sql.structures(finess_loaded),
+                ("organization_id",),
+            ),
+            self._build(
+                ROLES,
+                ("roles", "mailboxes at a structure"),
+                lambda stamp: rpps_sql.roles(stamp, plain["activity"]),
+                direct=True,
+            ),
+            self._build(
+                PRACTITIONERS,
+                ("persons", "qualifications", "savoir-faire", "diplomas", "mailboxes"),
+                lambda stamp: rpps_sql.practitioners(stamp, plain["activity"]),
+                direct=False,
+            ),
+            self._build(
+                ORGANIZATIONS,
+                ("structures",),
+                lambda stamp: rpps_sql.organizations(stamp, plain["activity"]),
+                direct=True,
+            ),
+        ]
+
+    def _copy(self, name: str) -> _Task:
+        def run(conn: psycopg.Connection) -> None:
+            if name not in self.parts:
+                conn.execute(rpps_sql.empty(name))
+                self.plain[name] = True
+                return
+            file = self.parts[name]
+            with _timed(self.context, f"copying {file.name}"):
+                layout, unusable, self.plain[name] = copy_lines(conn, file, self._record)
+                conn.execute(rpps_sql.view(file.part, layout))
+                conn.execute(rpps_sql.statistics(file.part, layout))
+            statement = rpps_sql.rejections(file.part, layout, file.name, self.context.run_id)
+            self.rejected[name] = unusable + conn.execute(statement).rowcount
+            if name == "activity":
+                valid = conn.execute("SELECT count(*) FROM rpps_activity WHERE reason IS NULL")
+                if not valid.fetchone()[0]:
+                    raise BadFile(f"{file.name}: no usable activity line")
+
+        return _Task(name, (), run)
+
+    def _record(self, rejected: list[Rejected]) -> None:
+        runs.record_rejections(self.context.run_conn, self.context.run_id, rejected)
+
+    def _group(
+        self,
+        label: str,
+        needs: tuple[str, ...],
+        statement: Callable[[], str],
+        keys: tuple[str, ...] = ("idnps",),
+    ) -> _Task:
+        """A grouping into a work table; `keys` are the columns later statements join on."""
+
+        def run(conn: psycopg.Connection) -> None:
+            with _timed(self.context, f"grouping {label}"):
+                sql = statement()
+                conn.execute(sql)
+                # Fresh statistics, or the planner takes the new table for an empty one.
+                conn.execute(f"ANALYZE {sql.split()[3]} ({', '.join(keys)})")
+
+        return _Task(label, needs, run)
+
+    def _build(
+        self,
+        target: Target,
+        needs: tuple[str, ...],
+        build: Callable[[str | None], rpps_sql.Build],
+        direct: bool,
+    ) -> _Task:
+        """Build the records of `target`: on a first load, all of them, into the table
+        (`direct`ly, or through a work table built on this connection); else those whose
+        inputs changed, into its staging table."""
+        table, columns = target.table, target.columns
+
+        def run(conn: psycopg.Connection) -> None:
+            first = self.context.first_loads.get(target)
+            swap = self.context.conn
+            with _timed(self.context, f"building {table} records"):
+                if first is None or swap is None:
+                    records = build(None)
+                    create, digest = rpps_sql.changed(table, records, MAPPING_VERSION)
+                    conn.execute(create)
+                    changed = conn.execute(digest).rowcount
+                    conn.execute(rpps_sql.staged(table, records, columns, MAPPING_VERSION))
+                    keys = conn.execute(f"SELECT count(*) FROM stage_keys_{table}").fetchone()
+                    self.unchanged[target] = keys[0] - changed
+                    return
+                selected = rpps_sql.records(build(first.stamp_text), columns, MAPPING_VERSION)
+                if not direct:
+                    conn.execute(f"CREATE UNLOGGED TABLE rpps_built_{table} AS {selected}")
+                    selected = f"SELECT * FROM rpps_built_{table}"
+                stamp = first.stamp.isoformat()
+                first.copied = swap.execute(
+                    rpps_sql.first_load(table, columns, selected, stamp)
+                ).rowcount
+
+        return _Task(f"{table} records", needs, run)
 
 
 def open_rpps(path: Path) -> SourceFile:
@@ -255,5 +374,5 @@ def open_rpps(path: Path) -> SourceFile:
             ROLES: RPPS_SCOPE,
             ORGANIZATIONS: frozenset({"RS"}),
         },
-        stage=lambda context: _stage(parts, context),
+        stage=lambda context: _Staging(parts, context).run(),
     )
