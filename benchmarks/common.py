@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
+import time
 from pathlib import Path
 
 from annuaire.db import resolve_database_url
@@ -33,3 +35,22 @@ def machine() -> str:
         check=False,
     ).stdout.strip()
     return f"{os.cpu_count()} cores ({cpu or platform.processor()}), Python {platform.python_version()}"
+
+
+def timed_load(url: str, source: str, path: Path, label: str) -> None:
+    """Load the folder `path` of `source` (guards off), and print a Markdown row: time, the
+    peak memory of this process (the loader) and the counts."""
+    from loaders.pipeline import run_load
+    from loaders.registry import SOURCES
+
+    started = time.monotonic()
+    result = run_load(url, source, path, SOURCES[source], force=True, progress=print)
+    c = result.counts
+    size = sum(p.stat().st_size for p in path.iterdir()) / 1e6
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"| {label} | {path.name}/ ({size:.0f} MB) | {time.monotonic() - started:.1f} s | "
+        f"{peak:.0f} MB | new {c.new:,}, changed {c.changed:,}, unchanged {c.unchanged:,}, "
+        f"deactivated {c.deactivated:,}, rejected {c.rejected:,} |",
+        flush=True,
+    )

@@ -7,7 +7,6 @@ merge into FINESS organizations as in production.
 
 from __future__ import annotations
 
-import resource
 import sys
 import time
 from pathlib import Path
@@ -18,27 +17,11 @@ import psycopg  # noqa: E402
 
 from annuaire.db import make_engine  # noqa: E402
 from annuaire.migrate import upgrade  # noqa: E402
-from benchmarks.common import DATA, database_url, machine, settings  # noqa: E402
-from loaders.pipeline import run_load  # noqa: E402
-from loaders.registry import SOURCES  # noqa: E402
+from benchmarks.common import DATA, database_url, machine, settings, timed_load  # noqa: E402
 from loaders.synthetic.ror import generate_ror  # noqa: E402
 
 ROR_DATA = DATA / "ror"
 TABLES = ("healthcare_service", "location", "location_capacity")
-
-
-def timed_load(url: str, path: Path, label: str) -> None:
-    started = time.monotonic()
-    result = run_load(url, "ror", path, SOURCES["ror"], force=True, progress=print)
-    c = result.counts
-    size = sum(p.stat().st_size for p in path.iterdir()) / 1e6
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"| {label} | {path.name}/ ({size:.0f} MB) | {time.monotonic() - started:.1f} s | "
-        f"{peak:.0f} MB | new {c.new:,}, changed {c.changed:,}, unchanged {c.unchanged:,}, "
-        f"deactivated {c.deactivated:,}, rejected {c.rejected:,} |",
-        flush=True,
-    )
 
 
 def main() -> None:
@@ -60,8 +43,8 @@ def main() -> None:
         conn.execute("VACUUM ANALYZE organization")
     print(f"machine: {machine()}")
     print("| step | input | time | loader peak RSS | counts |\n|---|---|---|---|---|")
-    timed_load(url, ROR_DATA, "ROR extract, first load")
-    timed_load(url, ROR_DATA, "ROR extract, unchanged reload")
+    timed_load(url, "ror", ROR_DATA, "ROR extract, first load")
+    timed_load(url, "ror", ROR_DATA, "ROR extract, unchanged reload")
     with psycopg.connect(url) as conn:
         sizes = []
         for table in TABLES:

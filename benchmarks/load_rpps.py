@@ -13,7 +13,6 @@ FINESS organizations as in production.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
@@ -24,27 +23,11 @@ import psycopg  # noqa: E402
 
 from annuaire.db import make_engine  # noqa: E402
 from annuaire.migrate import upgrade  # noqa: E402
-from benchmarks.common import DATA, database_url, machine, settings  # noqa: E402
-from loaders.pipeline import run_load  # noqa: E402
-from loaders.registry import SOURCES  # noqa: E402
+from benchmarks.common import DATA, database_url, machine, settings, timed_load  # noqa: E402
 from loaders.synthetic.rpps import generate_rpps  # noqa: E402
 
 ACTIVITY = "PS_LibreAcces_Personne_activite_*.txt"
 PHONE, GIVEN = 40, 8  # field positions in the activity line
-
-
-def timed_load(url: str, path: Path, label: str) -> None:
-    started = time.monotonic()
-    result = run_load(url, "rpps", path, SOURCES["rpps"], force=True, progress=print)
-    c = result.counts
-    size = sum(p.stat().st_size for p in path.iterdir()) / 1e6
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"| {label} | {path.name}/ ({size:.0f} MB) | {time.monotonic() - started:.1f} s | "
-        f"{peak:.0f} MB | new {c.new:,}, changed {c.changed:,}, unchanged {c.unchanged:,}, "
-        f"deactivated {c.deactivated:,}, rejected {c.rejected:,} |",
-        flush=True,
-    )
 
 
 def changed_copy(extract: Path, out: Path) -> Path:
@@ -97,9 +80,9 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"lines: {', '.join(f'{k} {v:,}' for k, v in rows.items())}")
     print("| step | input | time | loader peak RSS | counts |\n|---|---|---|---|---|")
-    timed_load(url, extract, "RPPS extract, first load")
-    timed_load(url, extract, "RPPS extract, unchanged reload")
-    timed_load(url, changed, "RPPS extract, reload with ~1 % of activity lines changed")
+    timed_load(url, "rpps", extract, "RPPS extract, first load")
+    timed_load(url, "rpps", extract, "RPPS extract, unchanged reload")
+    timed_load(url, "rpps", changed, "RPPS extract, reload with ~1 % of activity lines changed")
     with psycopg.connect(url) as conn:
         size = conn.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('practitioner')),"
