@@ -3,8 +3,8 @@
 `annuaire load rpps PATH` takes the zip as downloaded, a folder of its files, or the activity
 file alone; the `Extraction_Correspondance_MSSante` file adds mailboxes when it sits beside
 them. The extract is a full snapshot: a person, activity or structure missing from it
-becomes a tombstone. Lines are copied to PostgreSQL as they are, and mapped there
-(loaders/rpps_sql.py): see that module for why.
+becomes a tombstone. Each file is copied to PostgreSQL, one text column per field
+(loaders/rpps_copy.py), and mapped there (loaders/rpps_sql.py): see that module for why.
 """
 
 from __future__ import annotations

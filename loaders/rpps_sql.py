@@ -226,7 +226,8 @@ def _city(r: str) -> str:
 
 def structures(finess_loaded: bool) -> str:
     """Structures FINESS does not own become organizations of kind RS (FINESS ones stay
-    FINESS's); `finess_loaded` is false when the organization table is empty."""
+    FINESS's); `finess_loaded` is false when the organization table is empty (a first
+    load, which the swap transaction holds locked)."""
     not_finess = (
         """AND NOT EXISTS (SELECT 1 FROM organization o
                            WHERE o.id = r.organization_id AND o.kind <> 'RS')"""
@@ -286,8 +287,8 @@ MAILBOX_DOCUMENT = obj(
 
 
 def mailboxes(plain: bool) -> str:
-    """Each person's mailboxes; `plain` when the mailbox file needs no JSON escaping (as
-    for every statement that writes JSON here)."""
+    """Each person's mailboxes. `plain`, here as for every statement that writes JSON: the
+    files it reads hold nothing a JSON string escapes."""
     return f"""CREATE UNLOGGED TABLE rpps_mailboxes AS
     SELECT idnps, {items(MAILBOX_CONTACT, plain, "address")} AS telecom,
            {items(MAILBOX_DOCUMENT, plain, "address")} AS documents,

@@ -192,6 +192,25 @@ def test_a_line_that_is_not_utf8_is_rejected_and_the_rest_kept(load, clean_db, t
     assert rows(clean_db, "SELECT id FROM practitioner") == [("0012600631",)]
 
 
+def test_quotes_backslashes_and_padding_load_as_written(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    text = LEGACY.read_text().replace("|LÉGER|Noël|", '| LÉ"GER\\X |  Noël|', 1)
+    text = text.replace("|CABINET DURAND|", '|CABINET\t"DURAND"|', 1)
+    padded = tmp_path / LEGACY.name
+    padded.write_text(text)
+    load(padded, source="rpps")
+    [(family, given, resource)] = rows(
+        clean_db, "SELECT family, given, resource FROM practitioner WHERE id = '810100000007'"
+    )
+    assert (family, given) == ('LÉ"GER\\X', "Noël")  # fields are trimmed, as btrim() does
+    assert resource["name"][0]["family"] == 'LÉ"GER\\X'
+    [(display,)] = rows(
+        clean_db,
+        "SELECT resource->'organization'->>'display' FROM practitioner_role "
+        "WHERE practitioner_id = '810100000007'",
+    )
+    assert display == 'CABINET\t"DURAND"'
+
+
 def test_the_prosanteconnect_layout_maps_by_name(load, clean_db) -> None:  # noqa: ANN001
     sample = shared_file("rpps", "Extraction_ProSanteConnect_Personne_activite_202112120512.txt")
     load(sample, source="rpps")
