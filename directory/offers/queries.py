@@ -35,7 +35,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from directory.offers.models import HealthcareService, Location, LocationCapacity
 from directory.practitioners.models import PractitionerRole
@@ -51,6 +51,7 @@ from directory.search.paging import (
 )
 from directory.search.params import DateBound, Near, TextFilter
 from directory.search.text import normalize
+from directory.search.tokens import any_token, names_records
 
 
 @dataclass(frozen=True)
@@ -132,14 +133,6 @@ class ServiceQuery:
     total: TotalMode = "free"
 
 
-def _texts(values: tuple[str, ...] | list[str]) -> ColumnElement:
-    return cast(array(values), ARRAY(Text))
-
-
-def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
-    return column.op("&&")(_texts(values))
-
-
 def _codes(column: ColumnElement, criterion: Codes) -> ColumnElement:
     if criterion.any_code:
         return and_(column.is_not(None), column != "")
@@ -198,9 +191,9 @@ def capacity_exists(criteria: CapacityQuery, location_id: ColumnElement) -> Colu
 def location_filters(q: LocationQuery) -> list[ColumnElement]:
     loc = Location
     clauses: list[ColumnElement] = [loc.id.in_(ids) for ids in q.ids]
-    clauses += [_any_token(loc.identifier_tokens, v) for v in q.identifiers]
+    clauses += [any_token(loc.identifier_tokens, v) for v in q.identifiers]
     clauses += [_name(loc.name_norm, loc.name, flt) for flt in q.names]
-    clauses += [_any_token(loc.type_tokens, v) for v in q.types]
+    clauses += [any_token(loc.type_tokens, v) for v in q.types]
     clauses += [_codes(loc.status, codes) for codes in q.statuses]
     clauses += [_codes(loc.operational_status, codes) for codes in q.operational_statuses]
     clauses += [
@@ -209,7 +202,7 @@ def location_filters(q: LocationQuery) -> list[ColumnElement]:
     ]
     clauses += [_city(flt) for flt in q.cities]
     clauses += [_codes(loc.commune_insee, codes) for codes in q.communes]
-    clauses += [_any_token(loc.tag_tokens, v) for v in q.tags]
+    clauses += [any_token(loc.tag_tokens, v) for v in q.tags]
     clauses += [loc.organization_id.in_(ids) for ids in q.organizations]
     clauses += _dates(loc.last_updated, q.last_updated)
     if q.near:
@@ -268,18 +261,18 @@ def _within(near: Near) -> ColumnElement:
 def service_filters(q: ServiceQuery) -> list[ColumnElement]:
     s = HealthcareService
     clauses: list[ColumnElement] = [s.id.in_(ids) for ids in q.ids]
-    clauses += [_any_token(s.identifier_tokens, v) for v in q.identifiers]
+    clauses += [any_token(s.identifier_tokens, v) for v in q.identifiers]
     clauses += [_name(s.name_norm, s.name, flt) for flt in q.names]
-    clauses += [_any_token(s.specialty_tokens, v) for v in q.specialties]
-    clauses += [_any_token(s.characteristic_tokens, v) for v in q.characteristics]
-    clauses += [_any_token(s.service_type_tokens, v) for v in q.service_types]
-    clauses += [_any_token(s.category_tokens, v) for v in q.categories]
-    clauses += [_any_token(s.patient_type_tokens, v) for v in q.patient_types]
+    clauses += [any_token(s.specialty_tokens, v) for v in q.specialties]
+    clauses += [any_token(s.characteristic_tokens, v) for v in q.characteristics]
+    clauses += [any_token(s.service_type_tokens, v) for v in q.service_types]
+    clauses += [any_token(s.category_tokens, v) for v in q.categories]
+    clauses += [any_token(s.patient_type_tokens, v) for v in q.patient_types]
     clauses += [compare(s.age_low, comparison) for comparison in q.age_low]
     clauses += [compare(s.age_high, comparison) for comparison in q.age_high]
     clauses += [s.organization_id.in_(ids) for ids in q.organizations]
-    clauses += [_any_token(s.location_ids, ids) for ids in q.locations]
-    clauses += [_any_token(s.tag_tokens, v) for v in q.tags]
+    clauses += [any_token(s.location_ids, ids) for ids in q.locations]
+    clauses += [any_token(s.tag_tokens, v) for v in q.tags]
     if q.active is not None:
         clauses.append(s.active.is_(q.active))
     clauses += _dates(s.last_updated, q.last_updated)
@@ -337,7 +330,13 @@ def search_locations(conn: Connection, q: LocationQuery, cursor: str | None) -> 
     if q.sort == "distance" and q.near:
         return _nearest_page(conn, q, q.near, cursor)
     page = keyset_page(
-        conn, Location, location_filters(q), _request(q), cursor, (Location.organization_id,)
+        conn,
+        Location,
+        location_filters(q),
+        _request(q),
+        cursor,
+        (Location.organization_id,),
+        few=names_records(q.identifiers),
     )
     page.rows = [LocationHit(h.id, h.payload, h.links[0]) for h in page.rows]
     return page
@@ -410,7 +409,10 @@ def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Pa
     filters = service_filters(q)
     if q.location is not None:
         filters.append(chained_locations(conn, q.location))
-    return keyset_page(conn, HealthcareService, filters, _request(q), cursor, SERVICE_LINKS)
+    few = names_records(q.identifiers)
+    return keyset_page(
+        conn, HealthcareService, filters, _request(q), cursor, SERVICE_LINKS, few=few
+    )
 
 
 # Ids asked of the GIN index of offers' locations at once: the planner turns to reading the
@@ -424,7 +426,7 @@ def services_at(conn: Connection, location_ids: list[str]) -> list[Hit]:
     found: dict[str, Hit] = {}
     for start in range(0, len(location_ids), OVERLAP_CHUNK):
         chunk = tuple(location_ids[start : start + OVERLAP_CHUNK])
-        found.update((h.id, h) for h in payloads(conn, s, _any_token(s.location_ids, chunk)))
+        found.update((h.id, h) for h in payloads(conn, s, any_token(s.location_ids, chunk)))
     return [found[key] for key in sorted(found)]
 
 

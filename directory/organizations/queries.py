@@ -22,9 +22,10 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
+from directory.search.keyset import gathered
 from directory.search.paging import (
     Cursor,
     Page,
@@ -36,6 +37,7 @@ from directory.search.paging import (
 )
 from directory.search.params import DateBound, Near, TextFilter
 from directory.search.text import normalize, prefix_tsquery
+from directory.search.tokens import any_token, names_records, text_array
 
 Sort = Literal["id", "distance", "last_updated"]
 Representation = Literal["resource", "document"]
@@ -99,14 +101,6 @@ def _text_clause(flt: TextFilter, tsv: ColumnElement, norm: ColumnElement, exact
     return or_(*alternatives) if alternatives else literal(True)
 
 
-def _text_array(values: tuple[str, ...] | list[str]) -> ColumnElement:
-    return cast(array(values), ARRAY(Text))
-
-
-def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
-    return column.op("&&")(_text_array(values))
-
-
 def _chord(near: Near) -> ColumnElement:
     """Straight-line distance through the Earth: ordered like the great-circle distance, and
     served nearest-first by the GiST index (KNN), so a page never sorts every match."""
@@ -118,11 +112,11 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
     o = Organization
     clauses: list[ColumnElement] = []
     clauses += [o.id.in_(ids) for ids in q.ids]
-    clauses += [_any_token(o.identifier_tokens, v) for v in q.identifiers]
-    clauses += [_any_token(o.identifier_type_tokens, v) for v in q.identifier_types]
-    clauses += [_any_token(o.type_tokens, v) for v in q.types]
+    clauses += [any_token(o.identifier_tokens, v) for v in q.identifiers]
+    clauses += [any_token(o.identifier_type_tokens, v) for v in q.identifier_types]
+    clauses += [any_token(o.type_tokens, v) for v in q.types]
     clauses += [
-        _text_clause(f, o.name_tsv, o.name_norm, lambda v: o.names.op("@>")(_text_array([v])))
+        _text_clause(f, o.name_tsv, o.name_norm, lambda v: o.names.op("@>")(text_array([v])))
         for f in q.names
     ]
     clauses += [
@@ -179,7 +173,7 @@ def _sort_columns(q: OrganizationQuery) -> list[ColumnElement]:
 
 
 def _page_order(q: OrganizationQuery, page) -> list[ColumnElement]:  # noqa: ANN001
-    """The order of `_sort_columns`, on the columns of the chosen page."""
+    """The order of `_sort_columns`, on the columns of a subquery of the keys."""
     if q.sort == "distance" and q.near:
         return [page.c.chord, page.c.id]
     if q.sort == "last_updated":
@@ -215,6 +209,9 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         if q.sort == "last_updated":
             after[0] = datetime.fromisoformat(after[0])
         keys = keys.where(tuple_(*sort_columns) > tuple_(*after))
+    if names_records(q.identifiers):  # see keyset_page's `few`
+        matched = gathered(keys)
+        keys, sort_columns = select(matched), _page_order(q, matched)
     page = keys.order_by(*sort_columns).limit(q.count + 1).subquery()
     payload = Organization.resource if q.representation == "resource" else Organization.document
     stmt = (
@@ -309,7 +306,7 @@ def links(conn: Connection, organization_id: str) -> dict:
             for g in conn.execute(
                 select(
                     FinessGroup.id, FinessGroup.kind, FinessGroup.name, FinessGroup.type_code
-                ).where(FinessGroup.member_ids.op("@>")(_text_array([member])))
+                ).where(FinessGroup.member_ids.op("@>")(text_array([member])))
             )
         ]
     column = FinessActivity.ej_finess if kind == "EJ" else FinessActivity.eg_finess

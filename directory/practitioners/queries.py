@@ -17,7 +17,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, array
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from directory.organizations.models import Organization
 from directory.practitioners.models import Practitioner, PractitionerRole
@@ -26,6 +26,7 @@ from directory.search.keyset import payloads as _payloads
 from directory.search.paging import Page, TotalMode, fingerprint
 from directory.search.params import DateBound, Near, TextFilter
 from directory.search.text import normalize, prefix_tsquery
+from directory.search.tokens import any_token, names_records
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,6 @@ class PractitionerQuery:
     representation: Representation = "resource"
 
 
-def _texts(values: tuple[str, ...] | list[str]) -> ColumnElement:
-    return cast(array(values), ARRAY(Text))
-
-
-def _any_token(column: ColumnElement, values: tuple[str, ...]) -> ColumnElement:
-    return column.op("&&")(_texts(values))
-
-
 def _common(model, ids, active, last_updated) -> list[ColumnElement]:  # noqa: ANN001
     clauses: list[ColumnElement] = [model.id.in_(alternatives) for alternatives in ids]
     if active is not None:
@@ -99,7 +92,7 @@ def _mailbox(column: ColumnElement, flt: TextFilter) -> ColumnElement:
                 for v in flt.values
             )
         )
-    return _any_token(column, tuple(v.lower() for v in flt.values))
+    return any_token(column, tuple(v.lower() for v in flt.values))
 
 
 def _name_part(norm: ColumnElement, raw: ColumnElement, flt: TextFilter) -> ColumnElement:
@@ -145,11 +138,11 @@ def _name(flt: TextFilter) -> ColumnElement:
 def role_filters(f: RoleQuery) -> list[ColumnElement]:
     r = PractitionerRole
     clauses = _common(r, f.ids, f.active, f.last_updated)
-    clauses += [_any_token(r.identifier_tokens, v) for v in f.identifiers]
+    clauses += [any_token(r.identifier_tokens, v) for v in f.identifiers]
     clauses += [r.practitioner_id.in_(v) for v in f.practitioners]
     clauses += [r.organization_id.in_(v) for v in f.organizations]
-    clauses += [_any_token(r.organization_tokens, v) for v in f.organization_identifiers]
-    clauses += [_any_token(r.role_tokens, v) for v in f.roles]
+    clauses += [any_token(r.organization_tokens, v) for v in f.organization_identifiers]
+    clauses += [any_token(r.role_tokens, v) for v in f.roles]
     clauses += [_mailbox(r.mailbox_tokens, flt) for flt in f.mailboxes]
     if f.professions:
         clauses.append(r.profession_code.in_(f.professions))
@@ -184,12 +177,12 @@ def _organizations_near(near: Near):  # noqa: ANN202
 def practitioner_filters(q: PractitionerQuery) -> list[ColumnElement]:
     p = Practitioner
     clauses = _common(p, q.ids, q.active, q.last_updated)
-    clauses += [_any_token(p.identifier_tokens, v) for v in q.identifiers]
-    clauses += [_any_token(p.identifier_type_tokens, v) for v in q.identifier_types]
+    clauses += [any_token(p.identifier_tokens, v) for v in q.identifiers]
+    clauses += [any_token(p.identifier_type_tokens, v) for v in q.identifier_types]
     clauses += [_name_part(p.family_norm, p.family, flt) for flt in q.families]
     clauses += [_name_part(p.given_norm, p.given, flt) for flt in q.givens]
     clauses += [_name(flt) for flt in q.names]
-    clauses += [_any_token(p.qualification_tokens, v) for v in q.qualifications]
+    clauses += [any_token(p.qualification_tokens, v) for v in q.qualifications]
     clauses += [_mailbox(p.mailbox_tokens, flt) for flt in q.mailboxes]
     if q.roles is not None:
         r = PractitionerRole
@@ -204,7 +197,8 @@ def _request(q: PractitionerQuery | RoleQuery) -> PageRequest:
 
 
 def search_practitioners(conn: Connection, q: PractitionerQuery, cursor: str | None) -> Page:
-    return keyset_page(conn, Practitioner, practitioner_filters(q), _request(q), cursor)
+    few = names_records(q.identifiers)
+    return keyset_page(conn, Practitioner, practitioner_filters(q), _request(q), cursor, few=few)
 
 
 ROLE_LINKS = (PractitionerRole.practitioner_id, PractitionerRole.organization_id)
@@ -212,7 +206,10 @@ ROLE_LINKS = (PractitionerRole.practitioner_id, PractitionerRole.organization_id
 
 def search_roles(conn: Connection, q: RoleQuery, cursor: str | None) -> Page:
     """Hits carry (practitioner id, organization id) as links, for _include."""
-    return keyset_page(conn, PractitionerRole, role_filters(q), _request(q), cursor, ROLE_LINKS)
+    few = names_records((*q.identifiers, *q.organization_identifiers))
+    return keyset_page(
+        conn, PractitionerRole, role_filters(q), _request(q), cursor, ROLE_LINKS, few=few
+    )
 
 
 # Built once: a read by id is the hottest path.

@@ -120,6 +120,16 @@ def test_role_includes_practitioner_and_organization(loaded) -> None:  # noqa: A
     assert organization["name"] == "CABINET DU DR DE LA FONTAINE"
 
 
+def test_an_identifier_search_pages_in_id_order(loaded) -> None:  # noqa: ANN001
+    # Identifier values take the plan that gathers the matches before ordering them.
+    query = f"identifier={RPPS}|10100000004,10100000001,{IDNPS}|0012600631&_count=2"
+    first = search(loaded, query)
+    [next_link] = [link["url"] for link in first["link"] if link["relation"] == "next"]
+    parts = urlsplit(next_link)
+    second = loaded.get(f"{parts.path}?{parts.query}").get_json()
+    assert ids(first) + ids(second) == ["0012600631", "810100000001", "810100000004"]
+
+
 def test_next_links_keep_chained_and_include_parameters(loaded) -> None:  # noqa: ANN001
     query = "organization.identifier=https://finess.esante.gouv.fr|750000001&_include=*&_count=1"
     first = search(loaded, query, "PractitionerRole")
