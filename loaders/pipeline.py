@@ -629,6 +629,22 @@ def _swap_all(
     for target in staged:  # a first load's table held no tombstones
         _purge_history(conn, target, stamp, guards.history_days)
     conn.commit()
+    _merge_pending_index_entries(conn, list(staged))
+
+
+def _merge_pending_index_entries(conn: psycopg.Connection, targets: list[Target]) -> None:
+    """GIN indexes queue the entries of changed rows in a pending list that every search
+    reads through until a vacuum merges it, and a reload changing 1 % of the records does
+    not bring autovacuum: after one RPPS reload an identifier lookup read 360 pages of the
+    list (2.2 ms instead of 0.07). Merged once the new data is committed."""
+    for target in targets:
+        conn.execute(
+            """SELECT gin_clean_pending_list(x.indexrelid) FROM pg_index x
+               JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
+               WHERE x.indrelid = %s::regclass AND am.amname = 'gin'""",
+            (target.table,),
+        )
+    conn.commit()
 
 
 def _refuse_if_too_few(counts: Counts, guards: Guards) -> None:

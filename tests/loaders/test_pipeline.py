@@ -130,6 +130,19 @@ def test_structure_missing_from_next_snapshot_becomes_tombstone(load, clean_db, 
     ]
 
 
+def test_a_reload_leaves_no_pending_gin_entries(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    # Searches read through a GIN index's pending list until it is merged.
+    load(SMALL)
+    load(without_establishment(tmp_path, "010002137"), threshold=0.5)
+    merged = fetch(
+        clean_db,
+        """SELECT i.relname, gin_clean_pending_list(x.indexrelid) FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
+           WHERE x.indrelid = 'organization'::regclass AND am.amname = 'gin'""",
+    )
+    assert merged and all(pages == 0 for _, pages in merged), merged
+
+
 def test_removal_guard_refuses_then_force_loads(load, clean_db, tmp_path) -> None:  # noqa: ANN001
     load(SMALL)
     smaller = without_establishment(tmp_path, "010002137")  # 1 of 11 = 9 % > 5 %
