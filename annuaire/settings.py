@@ -21,6 +21,12 @@ class Settings:
         "started with its data under ANNUAIRE_HOME/pgdata.",
     )
     home: str = _setting("./var", "Folder for the embedded database and downloaded files.")
+    embedded_shared_buffers: str = _setting(
+        "auto",
+        "Memory of the embedded PostgreSQL's page cache (shared_buffers: 512MB, 4GB…). auto: "
+        "a quarter of the machine's memory, at most 8GB. A change restarts the embedded server "
+        "at the next start of a command. Ignored with ANNUAIRE_DATABASE_URL.",
+    )
     elasticsearch_url: str | None = _setting(
         None, "Elasticsearch URL for the optional search backend (unused until configured)."
     )
