@@ -25,7 +25,7 @@ import psycopg  # noqa: E402
 
 from annuaire.db import make_engine  # noqa: E402
 from benchmarks.common import database_url, settings  # noqa: E402
-from benchmarks.wrk import lua_script, report, run_wrk_script, serving  # noqa: E402
+from benchmarks.wrk import lua_script, prewarm, report, run_wrk_script, serving  # noqa: E402
 from directory.access import keys  # noqa: E402
 from directory.offers.systems import DIMENSIONS, SUPPORTED_CAPACITY  # noqa: E402
 
@@ -199,6 +199,7 @@ def main() -> None:
     url = database_url()
     rng = random.Random(1)
     paths = sample_paths(url, rng)
+    prewarm(url, ("location", "location_capacity", "healthcare_service", "sas_offer"))
     with serving(url, args.workers):
         report(paths, args.seconds, args.connections, args.workers)
         sas = paths["SAS search: point + 30 km + activity + beds available"]

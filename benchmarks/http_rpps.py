@@ -73,4 +73,4 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
 
 
 if __name__ == "__main__":
-    benchmark(__doc__, sample_paths)
+    benchmark(__doc__, sample_paths, ("practitioner", "practitioner_role"))

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 from benchmarks.common import database_url, machine
 
 PORT = 8765
@@ -89,11 +91,35 @@ def serving(database_url: str, workers: int) -> Iterator[None]:
         server.wait(20)
 
 
+def prewarm(database_url: str, tables: tuple[str, ...]) -> None:
+    """Read `tables` into PostgreSQL's page cache, their indexes first, as a server up for
+    a while would have them (as much as the cache holds): the figures are then those of
+    the steady state, not of the first minutes after a restart."""
+    started = time.monotonic()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        pages = conn.execute(
+            """SELECT sum(pg_prewarm(r.oid)) FROM unnest(%s::text[]) WITH ORDINALITY t(name, n)
+               CROSS JOIN LATERAL (
+                   SELECT indexrelid AS oid, 0 AS heap FROM pg_index
+                   WHERE indrelid = t.name::regclass
+                   UNION ALL SELECT t.name::regclass, 1) r""",
+            (list(tables),),
+        ).fetchone()[0]
+        cache = conn.execute("SHOW shared_buffers").fetchone()[0]
+    print(
+        f"prewarmed {', '.join(tables)}: {pages * 8 / 1024:,.0f} MB in "
+        f"{time.monotonic() - started:.0f} s (shared_buffers {cache})"
+    )
+
+
 def benchmark(
-    description: str, sample_paths: Callable[[str, random.Random], dict[str, list[str]]]
+    description: str,
+    sample_paths: Callable[[str, random.Random], dict[str, list[str]]],
+    tables: tuple[str, ...] = (),
 ) -> None:
     """The command line of an HTTP benchmark: sample request paths from the benchmark
-    database, serve it, and report every scenario."""
+    database, prewarm the `tables` it reads, serve it, and report every scenario."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
@@ -101,6 +127,7 @@ def benchmark(
     args = parser.parse_args()
     url = database_url()
     paths = sample_paths(url, random.Random(1))
+    prewarm(url, tables)
     with serving(url, args.workers):
         report(paths, args.seconds, args.connections, args.workers)
 
