@@ -9,6 +9,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import DateTime, Engine, Text, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -77,7 +78,9 @@ def _size_page_cache(server, settings: Settings) -> None:  # noqa: ANN001
         if current and current[0] == wanted:
             return
         try:
-            conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted}'")
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(wanted))
+            )
         except psycopg.Error as exc:
             raise DatabaseUnavailable(f"ANNUAIRE_EMBEDDED_SHARED_BUFFERS={wanted}: {exc}") from exc
     log.info("restarting the embedded PostgreSQL with shared_buffers = %s", wanted)
