@@ -119,7 +119,7 @@ def parse_search(args: dict, kind: Kind) -> OrganizationQuery:
         categories=tuple(args.get("category", ())),
         active=ACTIVE[args["status"]],
         near=Near(*near, args.get("radius", DEFAULT_RADIUS_KM)) if near else None,
-        sort="distance" if near else "id",
+        sort="distance" if near else "spread",
         count=args["limit"],
         representation="document",
     )

@@ -22,7 +22,7 @@ from directory.search.params import (
 def _near(q: OrganizationQuery, value: str, _modifier: str) -> OrganizationQuery:
     if q.near:
         raise InvalidParameter("near may be given once")
-    return replace(q, near=parse_near(value), sort="distance" if q.sort == "id" else q.sort)
+    return replace(q, near=parse_near(value), sort="distance" if q.sort == "spread" else q.sort)
 
 
 ORGANIZATION_PARAMS: dict[str, SearchParam[OrganizationQuery]] = {

@@ -17,7 +17,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from directory.organizations.models import Organization
 from directory.practitioners.models import Practitioner, PractitionerRole
@@ -25,7 +24,7 @@ from directory.search.keyset import Hit, KeysetSort, PageRequest, Representation
 from directory.search.keyset import payloads as _payloads
 from directory.search.paging import Page, TotalMode, fingerprint
 from directory.search.params import DateBound, Near, TextFilter
-from directory.search.text import normalize, prefix_tsquery
+from directory.search.text import normalize, prefix_match
 from directory.search.tokens import any_token, names_records
 
 
@@ -126,12 +125,8 @@ def _name(flt: TextFilter) -> ColumnElement:
         elif flt.mode == "contains":
             alternatives.append(p.name_norm.contains(normalize(value), autoescape=True))
         else:
-            query = prefix_tsquery(value)
-            alternatives.append(
-                p.name_tsv.op("@@")(func.to_tsquery(cast(literal("simple"), REGCONFIG), query))
-                if query
-                else literal(False)
-            )
+            match = prefix_match(p.name_tsv, value)
+            alternatives.append(literal(False) if match is None else match)
     return or_(*alternatives)
 
 

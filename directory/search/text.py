@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import ColumnElement, func, literal_column
+from sqlalchemy import ColumnElement, cast, func, literal, literal_column
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 # Ligatures that NFKD does not split.
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
@@ -50,3 +51,14 @@ def prefix_tsquery(text: str) -> str | None:
     if not terms:
         return None
     return " & ".join(f"{term}:*" for term in terms)
+
+
+def prefix_match(tsv: ColumnElement, text: str) -> ColumnElement | None:
+    """`tsv` (a 'simple' tsvector of normalised words) holds every word of `text` as a word
+    prefix; None when `text` has no word.
+
+    The query goes as a tsquery value: normalised words need no parsing by a text search
+    configuration, and `to_tsquery(<bound config>, …)` is not folded into a constant, so it
+    parsed the query again on every row a search walked (35 ms instead of 5 for one name)."""
+    query = prefix_tsquery(text)
+    return None if query is None else tsv.op("@@")(cast(literal(query), TSQUERY))
