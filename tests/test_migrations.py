@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import directory.access.models  # noqa: F401  (registers the tables)
+import directory.export.models  # noqa: F401
 import directory.offers.models  # noqa: F401
 import directory.organizations.models  # noqa: F401
 import directory.practitioners.models  # noqa: F401
