@@ -67,6 +67,16 @@ class Settings:
         "24h",
         "Age beyond which a bed figure is flagged `stale` in the SAS search (36h, 90m, 2d…).",
     )
+    export_part_size: str = _setting(
+        "100000",
+        "Most resources in one file of a FHIR bulk export ($export): each file is one short "
+        "download, well within the server's worker timeout, and files download in parallel.",
+    )
+    export_expiry: str = _setting(
+        "24h",
+        "How long a FHIR bulk export ($export) stays downloadable after its kick-off (36h, "
+        "90m, 2d…); then its status and files answer 404.",
+    )
     serve_schedule: str = _setting(
         "true",
         "Whether `annuaire serve` runs the schedule of ANNUAIRE_SOURCES itself (in one "

@@ -45,6 +45,7 @@ def _unknown_type(resource_type: str, rest: str = "") -> Response:
 
 # Route modules, registered on import.
 from api.fhir import (  # noqa: E402,F401
+    bulk_export,
     capability,
     healthcare_service,
     location,

@@ -30,6 +30,7 @@ FHIR_VERSION = "4.0.1"
 TX_TEST_VERSION = "1.9.3"
 FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 TERMINOLOGY_SERVER = "http://hl7.org/fhir/CapabilityStatement/terminology-server"
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/"
 OPERATION_DEFINITION = "http://hl7.org/fhir/OperationDefinition/"
 SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter/"
 SEARCH_PARAM_DEFINITIONS = {
@@ -213,7 +214,7 @@ def capability_statement() -> dict:
             "AnnuaireCapabilityStatement",
             "Annuaire santé: FHIR R4 server",
         ),
-        "instantiates": [TERMINOLOGY_SERVER],
+        "instantiates": [TERMINOLOGY_SERVER, BULK_DATA + "CapabilityStatement/bulk-data"],
         "fhirVersion": FHIR_VERSION,
         "format": ["application/fhir+json", "json"],
         "rest": [
@@ -224,7 +225,17 @@ def capability_statement() -> dict:
                     {
                         "name": "versions",
                         "definition": OPERATION_DEFINITION + "CapabilityStatement-versions",
-                    }
+                    },
+                    {
+                        # api.fhir.bulk_export: system level, and per directory type
+                        "name": "export",
+                        "definition": BULK_DATA + "OperationDefinition/export",
+                        "documentation": "Full or delta (_since) extract of the directory "
+                        "resources as NDJSON files of at most ANNUAIRE_EXPORT_PART_SIZE "
+                        "resources; Prefer: respond-async is required; also at "
+                        "[type]/$export for Organization, HealthcareService, Location, "
+                        "Practitioner and PractitionerRole",
+                    },
                 ],
             }
         ],

@@ -328,7 +328,8 @@ def test_bad_requests_are_400_operation_outcomes(stored, path: str) -> None:  # 
 def test_capability_statement_declares_the_terminology_server(client) -> None:  # noqa: ANN001
     statement = get(client, "/fhir/metadata")
     assert statement["instantiates"] == [
-        "http://hl7.org/fhir/CapabilityStatement/terminology-server"
+        "http://hl7.org/fhir/CapabilityStatement/terminology-server",
+        "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data",
     ]
     assert statement["fhirVersion"] == "4.0.1"
     rest = statement["rest"][0]
@@ -351,7 +352,7 @@ def test_capability_statement_declares_the_terminology_server(client) -> None:  
         declared = resources[resource_type]
         assert [p["name"] for p in declared["searchParam"]] == list(params)
         assert [i["code"] for i in declared["interaction"]] == ["read", "vread", "search-type"]
-    assert [o["name"] for o in rest["operation"]] == ["versions"]
+    assert [o["name"] for o in rest["operation"]] == ["versions", "export"]
 
 
 def test_versions_operation(client) -> None:  # noqa: ANN001

@@ -1,0 +1,173 @@
+"""Export jobs: the kick-off that cuts each type's rows into parts, the lookup, the cancel."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Engine,
+    FromClause,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from directory.export.models import EXPORTED, ExportJob
+from directory.search.keyset import gathered
+
+
+@dataclass(frozen=True)
+class Part:
+    """One output file: the rows of a type whose id is in [first, upper)."""
+
+    type: str
+    number: int  # from 1, within its type
+    first: str
+    upper: str | None  # the next part's first id; None: the type's last part
+    count: int  # rows it held at transactionTime
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    request: str
+    transaction_time: datetime
+    since: datetime | None  # a delta: only what changed from then, tombstones included
+    expires_at: datetime
+    parts: tuple[Part, ...]
+
+    def part(self, resource_type: str, number: int) -> Part | None:
+        return next((p for p in self.parts if p.type == resource_type and p.number == number), None)
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A repeatable-read transaction on a pooled connection (the read pool is in autocommit;
+    the level goes back to it when the connection returns): one snapshot for every statement,
+    which a server-side cursor also needs."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def changed_ids(model: Any, since: datetime, *conditions: ColumnElement) -> CTE:
+    """The ids of the rows changed at or after `since` (tombstones included): a change
+    stamped in the very millisecond of a previous export's transactionTime is repeated rather
+    than missed. Gathered from the last-updated index before anything orders them by id: a
+    delta is usually a small share of its table, which an id-ordered walk would read whole."""
+    return gathered(select(model.id).where(model.last_updated >= since, *conditions))
+
+
+def _bounds(conn: Connection, ids: FromClause, size: int) -> list[tuple[str, int]]:
+    """(first id, rows) of each run of `size` ids of `ids` in id order."""
+    numbered = select(
+        ids.c.id, ((func.row_number().over(order_by=ids.c.id) - 1) // size).label("part")
+    ).subquery()
+    statement = (
+        select(func.min(numbered.c.id), func.count())
+        .group_by(numbered.c.part)
+        .order_by(numbered.c.part)
+    )
+    return [(first, rows) for first, rows in conn.execute(statement)]
+
+
+def _tombstones_by_part(conn: Connection, model: Any, firsts: list[str]) -> dict[int, int]:
+    """How many tombstones fall in each part (numbered from 1) whose first ids are `firsts`,
+    read from the tombstone index alone; width_bucket compares as the id index does."""
+    bucket = func.width_bucket(model.id, bindparam("firsts", firsts, type_=ARRAY(Text)))
+    statement = select(bucket, func.count()).where(model.removed_at.is_not(None)).group_by(bucket)
+    return {bucket: count for bucket, count in conn.execute(statement)}
+
+
+def plan_parts(
+    conn: Connection, resource_type: str, since: datetime | None, size: int
+) -> list[Part]:
+    """The parts of at most `size` resources that a type's export is cut into.
+
+    A delta numbers the ids changed since `since`. A full export numbers every id, the
+    primary key alone, then counts out the tombstones, which it does not serve: its parts
+    may hold fewer than `size` resources, and one that holds none is dropped."""
+    model = EXPORTED[resource_type]
+    if since is not None:
+        counted = _bounds(conn, changed_ids(model, since), size)
+    else:
+        bounds = _bounds(conn, model.__table__, size)
+        removed = _tombstones_by_part(conn, model, [first for first, _ in bounds])
+        counted = [(first, rows - removed.get(n, 0)) for n, (first, rows) in enumerate(bounds, 1)]
+    kept = [(first, count) for first, count in counted if count]
+    return [  # a part ends where the next one starts: kept[n] is the next of part n
+        Part(resource_type, n, first, kept[n][0] if n < len(kept) else None, count)
+        for n, (first, count) in enumerate(kept, 1)
+    ]
+
+
+# The start of the oldest transaction open on this database, or now: a load's swap stamps
+# its rows with its start time and may commit minutes later. To the millisecond, as the
+# manifest gives it and the loads stamp.
+_TRANSACTION_TIME = text(
+    "SELECT date_trunc('milliseconds', least(now(), min(xact_start))) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND backend_type = 'client backend'"
+)
+
+
+def create_job(
+    conn: Connection,
+    request: str,
+    types: Sequence[str],
+    since: datetime | None,
+    part_size: int,
+    lifetime: timedelta,
+) -> Job:
+    """Plan and record an export of `types` (on a `snapshot` connection, so that every type
+    is cut as of transactionTime), forgetting the jobs that have expired."""
+    # transactionTime is the next delta's _since: a change a file could miss, still
+    # uncommitted now, must be stamped after it.
+    transaction_time = conn.scalar(_TRANSACTION_TIME)
+    conn.execute(delete(ExportJob).where(ExportJob.expires_at <= func.now()))
+    parts = [part for t in types for part in plan_parts(conn, t, since, part_size)]
+    expires_at = conn.scalar(select(func.now() + lifetime))
+    job = Job(secrets.token_hex(16), request, transaction_time, since, expires_at, tuple(parts))
+    conn.execute(
+        insert(ExportJob).values(
+            id=job.id,
+            request=request,
+            transaction_time=transaction_time,
+            since=since,
+            expires_at=job.expires_at,
+            parts=[asdict(p) for p in parts],
+        )
+    )
+    return job
+
+
+def find_job(conn: Connection, job_id: str) -> Job | None:
+    """The job of that id, unless unknown, cancelled or expired."""
+    row = conn.execute(
+        select(ExportJob).where(ExportJob.id == job_id, ExportJob.expires_at > func.now())
+    ).one_or_none()
+    if row is None:
+        return None
+    parts = tuple(Part(**p) for p in row.parts)
+    return Job(row.id, row.request, row.transaction_time, row.since, row.expires_at, parts)
+
+
+def forget_job(conn: Connection, job_id: str) -> bool:
+    """Cancel a job; False when there was none (unknown or expired)."""
+    result = conn.execute(
+        delete(ExportJob).where(ExportJob.id == job_id, ExportJob.expires_at > func.now())
+    )
+    return result.rowcount > 0
