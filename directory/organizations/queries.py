@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
-from directory.search.keyset import gathered
+from directory.search.keyset import PageRequest, gathered, identifier_lookup, identifier_page
 from directory.search.paging import (
     Cursor,
     Page,
@@ -165,6 +165,9 @@ def _filters(q: OrganizationQuery) -> list[ColumnElement]:
     return clauses
 
 
+_LINKS = (Organization.parent_id,)
+
+
 def _spread() -> ColumnElement:
     return func.hashtext(Organization.id)
 
@@ -189,6 +192,12 @@ def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
 
 def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
     """One page of structures matching `q`, in the order of `q.sort`, resumable by cursor."""
+    tokens = identifier_lookup(q, cursor_token)
+    request = PageRequest("id", q.count, q.total, q.representation, "")
+    found = tokens and identifier_page(conn, Organization, tokens, request, _LINKS)
+    if found:  # a lookup by FINESS number, SIRET…: in id order, all in one page
+        hits = [Hit(h.id, h.payload, h.links[0], None) for h in found.rows]
+        return Page(rows=hits, next_cursor=None, total=found.total)
     print_ = fingerprint(replace(q, total="accurate"))
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
     filters = _filters(q)

@@ -20,7 +20,15 @@ from sqlalchemy import (
 
 from directory.organizations.models import Organization
 from directory.practitioners.models import Practitioner, PractitionerRole
-from directory.search.keyset import Hit, KeysetSort, PageRequest, Representation, keyset_page
+from directory.search.keyset import (
+    Hit,
+    KeysetSort,
+    PageRequest,
+    Representation,
+    identifier_lookup,
+    identifier_page,
+    keyset_page,
+)
 from directory.search.keyset import payloads as _payloads
 from directory.search.paging import Page, TotalMode, fingerprint
 from directory.search.params import DateBound, Near, TextFilter
@@ -192,6 +200,10 @@ def _request(q: PractitionerQuery | RoleQuery) -> PageRequest:
 
 
 def search_practitioners(conn: Connection, q: PractitionerQuery, cursor: str | None) -> Page:
+    tokens = identifier_lookup(q, cursor)
+    found = tokens and identifier_page(conn, Practitioner, tokens, _request(q))
+    if found:
+        return found
     few = names_records(q.identifiers)
     return keyset_page(conn, Practitioner, practitioner_filters(q), _request(q), cursor, few=few)
 
@@ -201,6 +213,10 @@ ROLE_LINKS = (PractitionerRole.practitioner_id, PractitionerRole.organization_id
 
 def search_roles(conn: Connection, q: RoleQuery, cursor: str | None) -> Page:
     """Hits carry (practitioner id, organization id) as links, for _include."""
+    tokens = identifier_lookup(q, cursor)
+    found = tokens and identifier_page(conn, PractitionerRole, tokens, _request(q), ROLE_LINKS)
+    if found:
+        return found
     few = names_records((*q.identifiers, *q.organization_identifiers))
     return keyset_page(
         conn, PractitionerRole, role_filters(q), _request(q), cursor, ROLE_LINKS, few=few

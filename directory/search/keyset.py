@@ -7,11 +7,25 @@ JSON, and counts when the total mode asks for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import CTE, ColumnElement, Connection, Select, Text, cast, func, select, tuple_
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from directory.search.paging import (
     Cursor,
@@ -21,6 +35,7 @@ from directory.search.paging import (
     encode_cursor,
     page_total,
 )
+from directory.search.tokens import names_records
 
 KeysetSort = Literal["id", "last_updated"]
 Representation = Literal["resource", "document"]
@@ -87,6 +102,10 @@ def keyset_page(
         request.count,
         lambda: conn.scalar(select(func.count()).select_from(model).where(*filters)) or 0,
     )
+    return _page(rows, total, request, linked)
+
+
+def _page(rows: list[Row], total: int | None, request: PageRequest, linked: tuple) -> Page:
     next_token = None
     if len(rows) > request.count:
         rows = rows[: request.count]
@@ -99,6 +118,58 @@ def keyset_page(
         next_token = encode_cursor(Cursor(after, total, request.fingerprint))
     hits = [Hit(r.id, r.payload, tuple(r._mapping[c.key] for c in linked)) for r in rows]
     return Page(rows=hits, next_cursor=next_token, total=total)
+
+
+def identifier_lookup(query: Any, cursor_token: str | None) -> tuple[str, ...] | None:
+    """The identifier values of a search that asks for nothing else, first page: the
+    commonest search of referral software (a professional by RPPS number, a structure by
+    FINESS number), answered by `identifier_page`. `query` is a search dataclass with
+    `identifiers`, `count`, `total` and `representation` fields, compared with its defaults."""
+    if cursor_token or len(query.identifiers) != 1 or not names_records(query.identifiers):
+        return None
+    default = type(query)()
+    bare = replace(
+        query,
+        identifiers=(),
+        count=default.count,
+        total=default.total,
+        representation=default.representation,
+    )
+    return query.identifiers[0] if bare == default else None
+
+
+def identifier_page(
+    conn: Connection,
+    model: Any,
+    tokens: tuple[str, ...],
+    request: PageRequest,
+    linked: tuple[ColumnElement, ...] = (),
+) -> Page | None:
+    """The whole answer of a search by identifier values alone (see `identifier_lookup`), in
+    id order, from statements built once: building a statement cost twice as much as running
+    it, and kept this search at a third of the throughput of a read by id. None when the
+    matches do not fit in one page: the general search then pages them."""
+    statement = _identifier_statement(model, request.representation, linked)
+    rows = conn.execute(statement, {"tokens": list(tokens), "limit": request.count + 1}).all()
+    if len(rows) > request.count:
+        return None
+    total = None if request.total == "none" else len(rows)
+    return _page(rows, total, request, linked)
+
+
+@cache
+def _identifier_statement(
+    model: Any, representation: Representation, linked: tuple[ColumnElement, ...]
+) -> Select:
+    matches = model.identifier_tokens.op("&&")(bindparam("tokens", type_=ARRAY(Text)))
+    matched = gathered(select(model.id, model.last_updated, *linked).where(matches))
+    page = select(matched).order_by(matched.c.id).limit(bindparam("limit")).subquery()
+    payload = model.resource if representation == "resource" else model.document
+    return (
+        select(page, cast(payload, Text).label("payload"))
+        .join(model, model.id == page.c.id)
+        .order_by(page.c.id)
+    )
 
 
 def gathered(keys: Select) -> CTE:

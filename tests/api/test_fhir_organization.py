@@ -127,11 +127,11 @@ def test_last_updated_filters(loaded) -> None:  # noqa: ANN001
     assert search(loaded, f"_lastUpdated=gt{stamp}")["total"] == 0
 
 
-def _walk(client, url: str) -> list[str]:  # noqa: ANN001
+def _walk(client, url: str, total: int = 11) -> list[str]:  # noqa: ANN001
     seen: list[str] = []
     while url:
         bundle = client.get(url.replace("http://localhost", "")).get_json()
-        assert bundle["total"] == 11
+        assert bundle["total"] == total
         seen += ids(bundle)
         url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
     return seen
@@ -217,3 +217,12 @@ def test_total_estimate_is_the_planner_estimate(loaded) -> None:  # noqa: ANN001
     bundle = search(loaded, "type=GEOGRAPHICAL-ENTITY&_total=estimate")
     assert ids(bundle) and isinstance(bundle["total"], int) and bundle["total"] >= 1
     assert search(loaded, "type=GEOGRAPHICAL-ENTITY")["total"] == 7
+
+
+def test_a_lookup_by_identifiers_pages_when_its_matches_overflow_the_page(loaded) -> None:  # noqa: ANN001
+    # One page: answered whole, in id order. More matches than _count: paged like any search.
+    query = "identifier=750712184,010780054,970408589"
+    assert ids(search(loaded, query)) == ["010780054", "750712184", "970408589"]
+    assert search(loaded, query)["total"] == 3
+    seen = _walk(loaded, f"/fhir/Organization?{query}&_count=2&_total=accurate", total=3)
+    assert sorted(seen) == ["010780054", "750712184", "970408589"]
