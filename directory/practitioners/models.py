@@ -41,10 +41,12 @@ class Practitioner(Lifecycle, Base):
 
     __table_args__ = (
         Index("practitioner_last_updated_idx", "last_updated", "id"),
+        # family + given, the usual lookup, in one index (family alone uses it too)
         Index(
-            "practitioner_family_idx",
+            "practitioner_family_given_idx",
             "family_norm",
-            postgresql_ops={"family_norm": "text_pattern_ops"},
+            "given_norm",
+            postgresql_ops={"family_norm": "text_pattern_ops", "given_norm": "text_pattern_ops"},
         ),
         Index(
             "practitioner_given_idx",
