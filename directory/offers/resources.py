@@ -4,7 +4,8 @@ the ETag) and its last change (meta.lastUpdated). Nothing of it is cached, so th
 write shows in the very next read or search.
 
 The version, the last change and the indicators come from one statement, hence from one
-snapshot: a served version number always matches the capacity served with it.
+snapshot: a served version number always matches the capacity served with it. A read by id
+takes the stored resource from that statement too.
 """
 
 from __future__ import annotations
@@ -59,30 +60,33 @@ def instant(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_CAPACITY_KEYS = tuple(c.key for c in CAPACITY_COLUMNS)
+_ACTIVE_CAPACITY = (LocationCapacity.location_id == Location.id) & LocationCapacity.active
 _LIVE = (
     select(Location.id, Location.version_id, Location.last_updated, *CAPACITY_COLUMNS)
-    .outerjoin(
-        LocationCapacity,
-        (LocationCapacity.location_id == Location.id) & LocationCapacity.active,
-    )
+    .outerjoin(LocationCapacity, _ACTIVE_CAPACITY)
     .where(Location.id.in_(bindparam("ids", expanding=True)))
     .order_by(Location.id, LocationCapacity.id)
 )
+
+
+def _live_state(rows: list) -> LiveState:
+    """The live state from the rows of one location: (version, last change, *indicator
+    columns), one row per active indicator, or one row of None indicator columns."""
+    capacity = tuple(
+        dict(zip(_CAPACITY_KEYS, row[2:], strict=True)) for row in rows if row[2] is not None
+    )
+    return LiveState(rows[0][0], rows[0][1], capacity)
 
 
 def live_states(conn: Connection, ids: list[str]) -> dict[str, LiveState]:
     """The live state of each known location among `ids` (tombstones included)."""
     if not ids:
         return {}
-    grouped: dict[str, tuple[int, datetime, list[dict]]] = {}
+    grouped: dict[str, list] = {}
     for row in conn.execute(_LIVE, {"ids": ids}):
-        entry = grouped.setdefault(row[0], (row[1], row[2], []))
-        if row[3] is not None:  # an indicator (the outer join gives None for none)
-            entry[2].append(dict(zip((c.key for c in CAPACITY_COLUMNS), row[3:], strict=True)))
-    return {
-        key: LiveState(version, updated, tuple(rows))
-        for key, (version, updated, rows) in grouped.items()
-    }
+        grouped.setdefault(row[0], []).append(row[1:])
+    return {key: _live_state(rows) for key, rows in grouped.items()}
 
 
 def served(resource: dict, state: LiveState) -> dict:
@@ -96,23 +100,34 @@ def served(resource: dict, state: LiveState) -> dict:
     return {**resource, "meta": meta, **({"extension": extensions} if extensions else {})}
 
 
-# Built once: a read by id is the hottest path.
-_STORED = select(cast(Location.resource, Text), Location.removed_at).where(
-    Location.id == bindparam("id")
+# Built once: a read by id is the hottest path. One statement, one round trip: the stored
+# resource on every row, beside the version, the last change and one active indicator.
+_READ = (
+    select(
+        cast(Location.resource, Text),
+        Location.removed_at,
+        Location.version_id,
+        Location.last_updated,
+        *CAPACITY_COLUMNS,
+    )
+    .outerjoin(LocationCapacity, _ACTIVE_CAPACITY)
+    .where(Location.id == bindparam("id"))
+    .order_by(LocationCapacity.id)
 )
 
 
 def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
     """One location as a read serves it, tombstones included (the caller answers 410)."""
-    row = conn.execute(_STORED, {"id": location_id}).one_or_none()
-    state = live_states(conn, [location_id]).get(location_id) if row else None
-    if row is None or state is None:  # unknown, or purged between the two statements
+    rows = conn.execute(_READ, {"id": location_id}).all()
+    if not rows:
         return None
+    stored, removed_at = rows[0][0], rows[0][1]
+    state = _live_state([row[2:] for row in rows])
     return StoredLocation(
-        served(orjson.loads(row[0]), state),
+        served(orjson.loads(stored), state),
         state.version_id,
         state.last_updated,
-        row[1] is not None,
+        removed_at is not None,
     )
 
 
