@@ -68,7 +68,7 @@ class Settings:
         "Age beyond which a bed figure is flagged `stale` in the SAS search (36h, 90m, 2d…).",
     )
     export_part_size: str = _setting(
-        "100000",
+        "50000",
         "Most resources in one file of a FHIR bulk export ($export): each file is one short "
         "download, well within the server's worker timeout, and files download in parallel.",
     )

@@ -43,5 +43,8 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
         "keepalive": 5,
         "accesslog": None,
         "graceful_timeout": 10,
+        # A sync worker is killed when one request runs longer: a bulk-export file (50,000
+        # resources, about 100 MB) takes seconds locally, up to a minute on a slow link.
+        "timeout": 120,
     }
     _Server(settings, options).run()
