@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from directory.errors import InvalidParameter, NotSupported
-from directory.search.params import SearchParam, parse_count
+from directory.search.params import SearchParam, apply_param, parse_count
 
 RESULT_PARAMS = {
     "_count", "_total", "_elements", "_summary", "_include", "_revinclude", "_sort", "_cursor",
@@ -43,7 +43,7 @@ def parse_search(
     found_includes: list[str] = []
     found_revincludes: list[str] = []
     for key, value in args:
-        name, _, modifier = key.partition(":")
+        name = key.partition(":")[0]
         if name in IGNORED_PARAMS:
             continue
         if name in RESULT_PARAMS:
@@ -56,16 +56,7 @@ def parse_search(
             else:
                 single[name] = value
             continue
-        param = params.get(name)
-        if param is None:
-            raise NotSupported(
-                f"unknown search parameter {name!r}; supported: {', '.join(sorted(params))}"
-            )
-        if modifier and modifier not in param.modifiers:
-            raise NotSupported(f"modifier :{modifier} is not supported on {name}")
-        if value == "":
-            raise InvalidParameter(f"{name} has an empty value")
-        query = param.apply(query, value, modifier)
+        query = apply_param(params, query, key, value)
 
     # Without _total, the total is given only when free (see directory.search.paging).
     total_mode = single.get("_total", "free")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
-from directory.errors import InvalidParameter
+from directory.errors import InvalidParameter, NotSupported
 
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 SUPPORTED_DATE_PREFIXES = ("eq", "gt", "lt", "ge", "le")
@@ -31,6 +31,8 @@ class SearchParam(Generic[Query]):
     documentation: str
     apply: Callable[[Query, str, str], Query]  # (query, value, modifier) → narrowed query
     modifiers: tuple[str, ...] = ()
+    # The applier reads the modifier itself: `_has:Type:reference:param` is no fixed list.
+    any_modifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,58 @@ class DateBound:
 
     op: str
     value: datetime
+
+
+def lookup_param(params: dict[str, SearchParam], name: str) -> SearchParam:
+    param = params.get(name)
+    if param is None:
+        raise NotSupported(
+            f"unknown search parameter {name!r}; supported: {', '.join(sorted(params))}"
+        )
+    return param
+
+
+def apply_param(params: dict[str, SearchParam], query: Query, key: str, value: str) -> Query:
+    """`query` narrowed by one `name[:modifier]=value` of a search request; an unknown
+    parameter or modifier, or an empty value, is a 400."""
+    name, _, modifier = key.partition(":")
+    param = lookup_param(params, name)
+    if modifier and modifier not in param.modifiers and not param.any_modifier:
+        raise NotSupported(f"modifier :{modifier} is not supported on {name}")
+    if value == "":
+        raise InvalidParameter(f"{name} has an empty value")
+    return param.apply(query, value, modifier)
+
+
+def reverse_chain(
+    resource_type: str,
+    target: str,
+    reference: str,
+    target_params: dict[str, SearchParam],
+    empty_target: object,
+    field: str,
+) -> SearchParam:
+    """`_has:<target>:<reference>:<param>=value` (FHIR reverse chaining): the resources that a
+    `target` meeting `param=value` points at through its `reference` parameter. The target's
+    query goes to `field`, a tuple of them: repeated, each must hold (AND), each on its own
+    target resource."""
+    form = f"_has:{target}:{reference}:<{target} parameter>"
+
+    def apply(q: Any, value: str, modifier: str) -> Any:
+        kind, _, rest = modifier.partition(":")
+        via, _, key = rest.partition(":")
+        if (kind, via) != (target, reference) or not key:
+            raise NotSupported(f"_has:{modifier} is not supported on {resource_type}; use {form}")
+        inner = apply_param(target_params, empty_target, key, value)
+        return replace(q, **{field: (*getattr(q, field), inner)})
+
+    return SearchParam(
+        "_has", "special",
+        f"Reverse chaining, {form}: the {resource_type} resources that a {target} meeting the "
+        f"parameter points at as {reference} (any {target} search parameter, modifiers "
+        "included); repeated, each holds",
+        apply, any_modifier=True,
+    )  # fmt: skip
 
 
 def split_or(value: str) -> tuple[str, ...]:
