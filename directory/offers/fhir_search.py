@@ -3,6 +3,8 @@ ror-serveur), declared once: the parser and the CapabilityStatement both read th
 
 Every Location parameter is also a HealthcareService parameter chained as `location.<name>`:
 one location of the offer must meet all of them, and all the capacity criteria one indicator.
+Both resources add `_filter` over their own parameters and `_has` over the parameters of the
+resource that points at them (HealthcareService:location, PractitionerRole:service).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from directory.offers.queries import (
     ServiceQuery,
 )
 from directory.offers.systems import COMMUNE, DIMENSIONS, UCUM, Dimension
+from directory.practitioners.fhir_search import ROLE_PARAMS
+from directory.practitioners.queries import RoleQuery
 from directory.practitioners.systems import nos
+from directory.search.filter import filter_param
 from directory.search.params import (
     SearchParam,
     active,
@@ -30,6 +35,7 @@ from directory.search.params import (
     parse_date_bounds,
     parse_near,
     references,
+    reverse_chain,
     split_or,
     text,
 )
@@ -148,7 +154,8 @@ def _update_dates(q: LocationQuery, value: str, _modifier: str) -> LocationQuery
 
 STRING_MODIFIERS = ("contains", "exact")
 
-LOCATION_PARAMS: dict[str, SearchParam[LocationQuery]] = {
+# The plain parameters of each resource: the operands of _filter and _has.
+LOCATION_PLAIN_PARAMS: dict[str, SearchParam[LocationQuery]] = {
     p.name: p
     for p in (
         SearchParam("_id", "token", "The ROR resource id", append("ids", split_or)),
@@ -214,7 +221,7 @@ def _chained(param: SearchParam[LocationQuery]) -> SearchParam[ServiceQuery]:
     )  # fmt: skip
 
 
-SERVICE_PARAMS: dict[str, SearchParam[ServiceQuery]] = {
+SERVICE_PLAIN_PARAMS: dict[str, SearchParam[ServiceQuery]] = {
     p.name: p
     for p in (
         SearchParam("_id", "token", "The ROR resource id", append("ids", split_or)),
@@ -261,9 +268,24 @@ SERVICE_PARAMS: dict[str, SearchParam[ServiceQuery]] = {
             "then hold within one indicator)",
             append("locations", references("Location")),
         ),
-        *map(_chained, LOCATION_PARAMS.values()),
+        *map(_chained, LOCATION_PLAIN_PARAMS.values()),
     )
 }  # fmt: skip
+
+LOCATION_PARAMS: dict[str, SearchParam[LocationQuery]] = {
+    **LOCATION_PLAIN_PARAMS,
+    "_filter": filter_param(LOCATION_PLAIN_PARAMS, LocationQuery()),
+    "_has": reverse_chain(
+        "Location", "HealthcareService", "location", SERVICE_PLAIN_PARAMS, ServiceQuery(), "offers"
+    ),
+}
+SERVICE_PARAMS: dict[str, SearchParam[ServiceQuery]] = {
+    **SERVICE_PLAIN_PARAMS,
+    "_filter": filter_param(SERVICE_PLAIN_PARAMS, ServiceQuery()),
+    "_has": reverse_chain(
+        "HealthcareService", "PractitionerRole", "service", ROLE_PARAMS, RoleQuery(), "roles"
+    ),
+}
 
 SORTS = {"_id": "id", "_lastUpdated": "last_updated"}
 LOCATION_SORTS = {**SORTS, "near": "distance"}
