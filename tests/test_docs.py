@@ -9,6 +9,7 @@ import pytest
 
 from annuaire.settings import documented_settings
 from api.cli import main
+from directory.offers.fhir_search import LOCATION_PARAMS, SERVICE_PARAMS
 from directory.organizations.fhir_search import ORGANIZATION_PARAMS
 from directory.practitioners.fhir_search import PRACTITIONER_PARAMS, ROLE_PARAMS
 from terminology.search import SEARCH_PARAMS
@@ -39,6 +40,9 @@ def test_every_command_is_documented() -> None:
         ("Organization", ORGANIZATION_PARAMS),
         ("Practitioner", PRACTITIONER_PARAMS),
         ("PractitionerRole", ROLE_PARAMS),
+        ("Location", LOCATION_PARAMS),
+        # The chained location.{name} are documented together, as Location's.
+        ("HealthcareService", {n: p for n, p in SERVICE_PARAMS.items() if "." not in n}),
         (
             "CodeSystem, ValueSet, ConceptMap",
             {name: p for params in SEARCH_PARAMS.values() for name, p in params.items()},
