@@ -24,7 +24,13 @@ from sqlalchemy import (
 )
 
 from directory.organizations.models import FinessActivity, FinessGroup, Organization
-from directory.search.keyset import PageRequest, gathered, identifier_lookup, identifier_page
+from directory.search.keyset import (
+    PageRequest,
+    gathered,
+    identifier_lookup,
+    identifier_page,
+    planned_rows,
+)
 from directory.search.paging import (
     Cursor,
     Page,
@@ -242,7 +248,7 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         len(rows),
         q.count,
         lambda: conn.scalar(counted) or 0,
-        lambda: _estimate(conn, counted),
+        lambda: planned_rows(conn, counted.with_only_columns(Organization.id)),
     )
 
     next_token = None
@@ -254,13 +260,6 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         for r in rows
     ]
     return Page(rows=hits, next_cursor=next_token, total=total)
-
-
-def _estimate(conn: Connection, counted) -> int:  # noqa: ANN001
-    """The planner's row estimate of a count: instant, and close on indexed filters."""
-    compiled = counted.with_only_columns(Organization.id).compile(dialect=conn.dialect)
-    explained = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
-    return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
 
 
 # Built once: a read by id is the hottest path, and building the statement per call costs as

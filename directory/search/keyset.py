@@ -172,6 +172,14 @@ def _identifier_statement(
     )
 
 
+def planned_rows(conn: Connection, statement: Select) -> int:
+    """The planner's estimate of the rows `statement` returns: instant, and close on filters
+    its statistics know (words, codes; not identifiers, see tokens.names_records)."""
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    explained = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+    return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
+
+
 def gathered(keys: Select) -> CTE:
     """`keys` (a SELECT of the matching rows' keys) computed whole before anything orders
     them: for searches known to match a few rows (see keyset_page's `few`)."""
