@@ -132,18 +132,9 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
 
     Every connection runs in UTC with ANNUAIRE_STATEMENT_TIMEOUT_MS as its statement time
     limit, set once at connect time so that a read costs no extra round trip.
-
-    Statements are always planned for their values: psycopg prepares a statement run five
-    times, and PostgreSQL may then keep one generic plan for it, made blind to the values.
-    The best plan of a search depends on them (how frequent a word or a code is); a generic
-    identifier search walked the whole practitioner table in 0.5 s where its values' plan
-    takes 0.1 ms.
     """
     raw_url = url or resolve_database_url(settings)
-    options = (
-        f"-c statement_timeout={int(settings.statement_timeout_ms)} -c timezone=UTC "
-        "-c plan_cache_mode=force_custom_plan"
-    )
+    options = f"-c statement_timeout={int(settings.statement_timeout_ms)} -c timezone=UTC"
     connect_args = {"options": options}
     try:
         engine = create_engine(
