@@ -385,6 +385,10 @@ def _swap(
     assignments = ", ".join(
         f"{c} = {_stamped(target, c, 's.')}" for c in target.columns if c != "id"
     )
+    claims = target.claims_records and target.scope_column not in target.columns
+    if claims and scope is not None and len(scope) == 1:
+        assignments += f", {target.scope_column} = %(claimed)s"
+        params["claimed"] = next(iter(scope))
     # Existing rows first; then the insert skips them by key. (A NOT EXISTS join against the
     # table being filled degrades to a scan per row when the table's statistics say empty.)
     newer = (

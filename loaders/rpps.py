@@ -67,6 +67,7 @@ PRACTITIONERS = Target(
         "active",
     ),  # fmt: skip
     scope_column="source",  # ROR adds the practitioners RPPS does not know
+    claims_records=True,
     stamped_resource="resource",
     # A removed practitioner keeps its identifiers and name, for delta clients.
     tombstone_sql=_tombstone("Practitioner", "name"),

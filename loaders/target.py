@@ -21,6 +21,10 @@ class Target:
     json_columns: frozenset[str] = frozenset()
     array_columns: frozenset[str] = frozenset()
     scope_column: str | None = None
+    # A record of another scope that a snapshot of one scope also holds becomes that scope's
+    # (RPPS takes over a practitioner that the ROR loaded before RPPS knew them): otherwise
+    # each source would rewrite the other's record at its every load.
+    claims_records: bool = False
     stamped_resource: str | None = None  # column whose meta.lastUpdated is the load time
     tombstone_sql: str = ""
     # A timestamp column: a snapshot row never overwrites a record whose value there is later

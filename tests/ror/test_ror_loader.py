@@ -425,3 +425,18 @@ def test_a_file_without_ror_resources_is_refused(load: Load, clean_db: str, tmp_
     other.write_text('{"resourceType": "Patient", "id": "p1"}\n')
     with pytest.raises(BadFile, match="no ROR resource"):
         load(other, source="ror")
+
+
+def test_rpps_takes_over_a_practitioner_the_ror_loaded_first(load: Load, clean_db: str) -> None:
+    load(FINESS)
+    load(EXTRACT, source="ror", force=True)  # before RPPS: the ROR's own record
+    query = "SELECT source, content_hash FROM practitioner WHERE id = '810100000001'"
+    assert rows(clean_db, query)[0][0] == "ror"
+    load(RPPS, source="rpps")
+    owned = rows(clean_db, query)
+    assert owned[0][0] == "rpps"
+    # The next ROR load leaves RPPS's record as it is, and does not tombstone it.
+    again = load(EXTRACT, source="ror", force=True)
+    assert rows(clean_db, query) == owned
+    assert value(clean_db, "SELECT active FROM practitioner WHERE id = '810100000001'") is True
+    assert again.counts.deactivated == 0
