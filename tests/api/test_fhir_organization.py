@@ -213,9 +213,7 @@ def test_metadata_lists_exactly_the_supported_parameters(client) -> None:  # noq
     assert organization["searchInclude"] == ["Organization:partof"]
 
 
-@pytest.mark.parametrize(
-    "query", ["type=GEOGRAPHICAL-ENTITY", "_id=010000024,010000016,750100042"]
-)
+@pytest.mark.parametrize("query", ["type=GEOGRAPHICAL-ENTITY", "_id=010000024,010000016,750100042"])
 def test_total_estimate_is_the_planner_estimate(loaded, query: str) -> None:  # noqa: ANN001
     # A page smaller than the matches: the total is the planner's, not a count.
     bundle = search(loaded, f"{query}&_count=1&_total=estimate")
