@@ -1,5 +1,6 @@
 """HTTP benchmark of the ROR offers: the production server (gunicorn) under 16 concurrent
-connections from wrk, then bed updates from 8 concurrent writers while 16 connections search.
+connections from wrk, then bed updates from 8 concurrent writers, alone and while 16
+connections search.
 
 Read scenarios: Location and HealthcareService read by id, the SAS search (point + 30 km +
 activity + beds available), HealthcareService search with chained capacity criteria, Location
@@ -157,29 +158,34 @@ def _versions(url: str) -> tuple[int, int]:
         ).fetchone()
 
 
-def writes_under_search(url: str, searches: list[str], seconds: int, rng: random.Random) -> None:
-    """8 writers and 16 searching connections at once; then the no-lost-update check."""
+def bed_updates(url: str, searches: list[str], seconds: int, rng: random.Random) -> None:
+    """8 writers, alone (no searches given) or while 16 connections search; then the
+    no-lost-update check."""
     lua, _ = write_script(url, rng)
     before = _versions(url)
     found: dict[str, dict[str, str]] = {}
     searching = threading.Thread(
         target=lambda: found.update(search=run_wrk_script(lua_script(searches), seconds, 16))
     )
-    searching.start()
+    if searches:
+        searching.start()
     writes = run_wrk_script(lua, seconds, 8)
-    searching.join()
+    if searches:
+        searching.join()
     after = _versions(url)
     accepted = int(writes["requests"]) - int(writes["errors"])
-    search = found["search"]
+    context = "while 16 connections run the SAS search" if searches else "alone"
     print("\n| scenario | req/s | p50 | p90 | p99 | non-2xx |\n|---|---|---|---|---|---|")
     print(
-        f"| bed updates, 8 writers (conditional PATCH replace) | {writes['rps']} | "
+        f"| bed updates, 8 writers (conditional PATCH replace), {context} | {writes['rps']} | "
         f"{writes['p50']} | {writes['p90']} | {writes['p99']} | {writes['errors']} |"
     )
-    print(
-        f"| SAS search meanwhile, 16 connections | {search['rps']} | {search['p50']} | "
-        f"{search['p90']} | {search['p99']} | {search['errors']} |"
-    )
+    if searches:
+        search = found["search"]
+        print(
+            f"| SAS search meanwhile, 16 connections | {search['rps']} | {search['p50']} | "
+            f"{search['p90']} | {search['p99']} | {search['errors']} |"
+        )
     versions, history = after[0] - before[0], after[1] - before[1]
     # wrk stops counting at the deadline: up to one write per writer is still in flight then.
     complete = versions == history and accepted <= versions <= accepted + 8
@@ -203,7 +209,8 @@ def main() -> None:
     with serving(url, args.workers):
         report(paths, args.seconds, args.connections, args.workers)
         sas = paths["SAS search: point + 30 km + activity + beds available"]
-        writes_under_search(url, sas, args.seconds, rng)
+        bed_updates(url, [], args.seconds, rng)
+        bed_updates(url, sas, args.seconds, rng)
 
 
 if __name__ == "__main__":
