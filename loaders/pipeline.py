@@ -632,6 +632,9 @@ def _swap_all(
             _swap(conn, target, scope, stamp)
     for target in staged:  # a first load's table held no tombstones
         _purge_history(conn, target, stamp, guards.history_days)
+    for target in staged:
+        if target.after_swap:
+            target.after_swap(conn, stamp)
     conn.commit()
     _merge_pending_index_entries(conn, list(staged))
 

@@ -38,6 +38,7 @@ from loaders.pipeline import SourceFile, StagingContext
 from loaders.ror_fhir import Notes, extensions, needs_repair, point_to, repair_systems
 from loaders.ror_input import Entry, Part, entries, find_parts
 from loaders.ror_links import Links, RorOrganization, describe, idnps, reference_id
+from loaders.ror_versions import record_load_versions
 from loaders.target import Candidate, Kept, Target
 
 
@@ -84,6 +85,7 @@ LOCATIONS = Target(
     stamped_resource="resource",
     tombstone_sql=_tombstone("Location", "name", "managingOrganization", status="inactive")
     + ", status = 'inactive'",
+    after_swap=record_load_versions,
 )  # fmt: skip
 CAPACITIES = Target(
     table="location_capacity",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Target:
     claims_records: bool = False
     stamped_resource: str | None = None  # column whose meta.lastUpdated is the load time
     tombstone_sql: str = ""
+    # Run once every target of the file is swapped in, in the same transaction, with the
+    # load's time (which stamps each changed record's last_updated).
+    after_swap: Callable[[psycopg.Connection, datetime], None] | None = None
     # A timestamp column: a snapshot row never overwrites a record whose value there is later
     # (a bed count written through the API after the extract was made).
     keep_newer: str | None = None

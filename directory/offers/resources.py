@@ -70,7 +70,7 @@ _LIVE = (
 )
 
 
-def _live_state(rows: list) -> LiveState:
+def live_state(rows: list) -> LiveState:
     """The live state from the rows of one location: (version, last change, *indicator
     columns), one row per active indicator, or one row of None indicator columns."""
     capacity = tuple(
@@ -86,7 +86,7 @@ def live_states(conn: Connection, ids: list[str]) -> dict[str, LiveState]:
     grouped: dict[str, list] = {}
     for row in conn.execute(_LIVE, {"ids": ids}):
         grouped.setdefault(row[0], []).append(row[1:])
-    return {key: _live_state(rows) for key, rows in grouped.items()}
+    return {key: live_state(rows) for key, rows in grouped.items()}
 
 
 def served(resource: dict, state: LiveState) -> dict:
@@ -122,7 +122,7 @@ def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
     if not rows:
         return None
     stored, removed_at = rows[0][0], rows[0][1]
-    state = _live_state([row[2:] for row in rows])
+    state = live_state([row[2:] for row in rows])
     return StoredLocation(
         served(orjson.loads(stored), state),
         state.version_id,

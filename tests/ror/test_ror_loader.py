@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 
 from loaders.pipeline import LoadResult
 from tests.conftest import FIXTURES, shared_file
@@ -338,6 +339,23 @@ def test_a_capacity_change_rewrites_its_location_as_a_new_version(
         rows(clean_db, "SELECT id, version_id FROM location WHERE id IN ('4001', '4002')")
     )
     assert versions == {"4001": 2, "4002": 1}
+
+
+def test_a_load_version_is_in_the_location_history(
+    load: Load, clean_db: str, tmp_path: Path, client: FlaskClient
+) -> None:
+    load_all(load)
+    extract = copy_extract(tmp_path)
+    edit_indicator(extract, "4001", nb=5)
+    load(extract, source="ror")
+    served = client.get("/fhir/Location/4001")
+    bundle = client.get("/fhir/Location/4001/_history").get_json()
+    assert [e["response"]["etag"] for e in bundle["entry"]] == [served.headers["ETag"]]
+    assert bundle["entry"][0]["resource"] == served.get_json()  # with the load's count, 5
+    audit = client.get("/api/v1/locations/4001/history").get_json()["items"]
+    assert [(i["actor"], i["operation"]) for i in audit] == [("ror load", "load")]
+    # A location the load did not change has its first version only: nothing in history.
+    assert client.get("/fhir/Location/4002/_history").get_json().get("entry", []) == []
 
 
 def test_a_later_write_through_the_api_is_kept(load: Load, clean_db: str, tmp_path: Path) -> None:
