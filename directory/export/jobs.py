@@ -85,6 +85,30 @@ def _bounds(conn: Connection, ids: FromClause, size: int) -> list[tuple[str, int
     return [(first, rows) for first, rows in conn.execute(statement)]
 
 
+def _table_bounds(conn: Connection, model: Any, size: int) -> list[tuple[str, int]]:
+    """(first id, rows) of each run of `size` rows of the table in id order, found by
+    stepping `size` entries at a time along the primary key: numbering 2.2 M ids with a
+    window function took 5 s, past the statement time limit, where the steps take one
+    short statement each."""
+    step = (
+        select(model.id)
+        .where(model.id >= bindparam("first"))
+        .order_by(model.id)
+        .offset(size)
+        .limit(1)
+    )
+    firsts: list[str] = []
+    first = conn.scalar(select(func.min(model.id)))
+    while first is not None:
+        firsts.append(first)
+        first = conn.scalar(step, {"first": first})
+    if not firsts:
+        return []
+    last = select(model.id).where(model.id >= firsts[-1]).subquery()
+    rest = conn.scalar(select(func.count()).select_from(last)) or 0
+    return [(first, size) for first in firsts[:-1]] + [(firsts[-1], rest)]
+
+
 def _tombstones_by_part(conn: Connection, model: Any, firsts: list[str]) -> dict[int, int]:
     """How many tombstones fall in each part (numbered from 1) whose first ids are `firsts`,
     read from the tombstone index alone; width_bucket compares as the id index does."""
@@ -105,7 +129,7 @@ def plan_parts(
     if since is not None:
         counted = _bounds(conn, changed_ids(model, since), size)
     else:
-        bounds = _bounds(conn, model.__table__, size)
+        bounds = _table_bounds(conn, model, size)
         removed = _tombstones_by_part(conn, model, [first for first, _ in bounds])
         counted = [(first, rows - removed.get(n, 0)) for n, (first, rows) in enumerate(bounds, 1)]
     kept = [(first, count) for first, count in counted if count]
