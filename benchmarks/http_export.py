@@ -1,0 +1,65 @@
+"""Bulk export ($export) of the whole directory on the production server (gunicorn): the
+kick-off that cuts every type into files, the manifest, and the download of one file of the
+largest resources (locations, with their indicators) and of one file of organizations; then
+the kick-off of a delta since a given instant.
+
+Needs the data of load_finess.py, load_rpps.py and load_ror.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import database_url, machine  # noqa: E402
+from benchmarks.wrk import PORT, serving  # noqa: E402
+
+BASE = f"http://127.0.0.1:{PORT}/fhir"
+
+
+def _timed(request: urllib.request.Request | str) -> tuple[float, bytes, dict[str, str]]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=300) as response:
+        body = response.read()
+        return time.perf_counter() - started, body, dict(response.headers)
+
+
+def _kick_off(query: str = "") -> tuple[float, str]:
+    request = urllib.request.Request(f"{BASE}/$export{query}", headers={"Prefer": "respond-async"})
+    seconds, _, headers = _timed(request)
+    return seconds, headers["Content-Location"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--since", default="2026-11-24T00:00:00Z", help="the delta's _since")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with serving(database_url(), 4):
+        seconds, status = _kick_off()
+        print(f"kick-off of every type: {seconds:.2f} s")
+        seconds, body, _ = _timed(status)
+        outputs = json.loads(body)["output"]
+        totals: dict[str, int] = {}
+        for output in outputs:
+            totals[output["type"]] = totals.get(output["type"], 0) + output["count"]
+        print(f"manifest: {seconds * 1000:.0f} ms, {len(outputs)} files, {totals}")
+        for kind in ("Location", "Organization"):
+            output = next(o for o in outputs if o["type"] == kind)
+            seconds, body, _ = _timed(output["url"])
+            lines = body.count(b"\n")
+            print(
+                f"one {kind} file: {lines:,} resources, {len(body) / 1e6:.0f} MB in {seconds:.1f} s"
+            )
+        seconds, _ = _kick_off(f"?_since={args.since}")
+        print(f"kick-off of a delta since {args.since}: {seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
