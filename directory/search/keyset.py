@@ -161,15 +161,12 @@ def identifier_page(
 def _identifier_statement(
     model: Any, representation: Representation, linked: tuple[ColumnElement, ...]
 ) -> Select:
+    # A few rows match: each is read once, with its payload, then sorted.
     matches = model.identifier_tokens.op("&&")(bindparam("tokens", type_=ARRAY(Text)))
-    matched = gathered(select(model.id, model.last_updated, *linked).where(matches))
-    page = select(matched).order_by(matched.c.id).limit(bindparam("limit")).subquery()
     payload = model.resource if representation == "resource" else model.document
-    return (
-        select(page, cast(payload, Text).label("payload"))
-        .join(model, model.id == page.c.id)
-        .order_by(page.c.id)
-    )
+    keys = select(model.id, model.last_updated, *linked, cast(payload, Text).label("payload"))
+    matched = gathered(keys.where(matches))
+    return select(matched).order_by(matched.c.id).limit(bindparam("limit"))
 
 
 def planned_rows(conn: Connection, statement: Select) -> int:
