@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def _setting(default: str | None, help: str) -> object:
@@ -92,6 +96,14 @@ class Settings:
             if raw not in (None, ""):
                 values[f.name] = raw
         return cls(**values)
+
+    def parsed(self, name: str, parse: Callable[[str], T]) -> T:
+        """The setting `name` read by `parse`; a bad value is a ValueError that names its
+        variable, for the server to stop with at start-up."""
+        try:
+            return parse(getattr(self, name))
+        except ValueError as exc:
+            raise ValueError(f"ANNUAIRE_{name.upper()}: {exc}") from None
 
     @property
     def home_path(self) -> Path:

@@ -40,17 +40,16 @@ def _read_settings(state: BlueprintSetupState) -> None:
     # At start-up, so that a bad value stops the server with its reason rather than failing
     # every kick-off.
     settings = state.app.config["SETTINGS"]
-    try:
-        part_size = int(settings.export_part_size)
-        if part_size < 1:
-            raise ValueError("must be a positive number of resources")
-    except ValueError as exc:
-        raise ValueError(f"ANNUAIRE_EXPORT_PART_SIZE: {exc}") from None
-    try:
-        lifetime = parse_duration(settings.export_expiry)
-    except ValueError as exc:
-        raise ValueError(f"ANNUAIRE_EXPORT_EXPIRY: {exc}") from None
+    part_size = settings.parsed("export_part_size", _positive)
+    lifetime = settings.parsed("export_expiry", parse_duration)
     state.app.extensions["export"] = ExportSettings(part_size, lifetime)
+
+
+def _positive(raw: str) -> int:
+    number = int(raw)
+    if number < 1:
+        raise ValueError("must be a positive number of resources")
+    return number
 
 
 def _preferences() -> set[str]:

@@ -32,10 +32,7 @@ def _read_settings(state: BlueprintSetupState) -> None:
     # At start-up, so that a bad radii file or duration stops the server with its reason
     # rather than failing searches one by one.
     settings = state.app.config["SETTINGS"]
-    try:
-        stale_after = parse_duration(settings.capacity_stale_after)
-    except ValueError as exc:
-        raise ValueError(f"ANNUAIRE_CAPACITY_STALE_AFTER: {exc}") from None
+    stale_after = settings.parsed("capacity_stale_after", parse_duration)
     state.app.extensions["sas"] = SasSettings(radius_table(settings.sas_radii), stale_after)
 
 
