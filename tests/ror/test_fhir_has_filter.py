@@ -9,27 +9,18 @@ Offers at locations: 3001 and 3010 at 4002, 3002 and 3003 at 4001, 3004 at 4004,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.ror.test_fhir_location import follow, ids, included, next_link, search
-from tests.ror.test_ror_loader import load_all
 
 UCUM = "https://unitsofmeasure.org"
 CATEGORY = "https://mos.esante.gouv.fr/NOS/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation"
 ACTIVITY = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"
 OFFERS_AT = "_has:HealthcareService:location"
 ROLES_IN = "_has:PractitionerRole:service"
-
-
-@pytest.fixture
-def loaded(load: Callable, client: FlaskClient) -> FlaskClient:
-    """FINESS, RPPS, then the ROR extract: 7 locations, 10 offers, 2 practitioner roles."""
-    load_all(load)
-    return client
 
 
 def locations(client: FlaskClient, query: str) -> list[str]:

@@ -31,13 +31,6 @@ AVAILABLE_FOR_WOMEN = (
 )
 
 
-@pytest.fixture
-def loaded(load: Callable, client: FlaskClient) -> FlaskClient:
-    """FINESS, RPPS, then the ROR extract: 10 offers at 7 locations, 2 practitioner roles."""
-    load_all(load)
-    return client
-
-
 def services(client: FlaskClient, query: str) -> dict:
     return search(client, query, "HealthcareService")
 

@@ -22,13 +22,6 @@ REGION = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
 STATUT_LIEU = "https://mos.esante.gouv.fr/NOS/TRE_R203-StatutLieu/FHIR/TRE-R203-StatutLieu"
 
 
-@pytest.fixture
-def loaded(load: Callable, client: FlaskClient) -> FlaskClient:
-    """FINESS, RPPS, then the ROR extract: 7 locations, 10 offers, 20 indicators."""
-    load_all(load)
-    return client
-
-
 def search(client: FlaskClient, query: str, resource: str = "Location") -> dict:
     response = client.get(f"/fhir/{resource}?{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
