@@ -14,20 +14,19 @@ from itertools import groupby
 
 import orjson
 import psycopg
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from directory.offers.resources import CAPACITY_COLUMNS, live_state, served
+from directory.offers.models import Location
+from directory.offers.resources import live_state, served, stored_with_live_rows
 
 ACTOR = "ror load"  # who made a load's versions (its run is the one of that time: annuaire runs)
 BATCH = 1000
 
-_CHANGED = f"""
-    SELECT l.id, l.resource::text, l.version_id, l.last_updated,
-           {", ".join(f"c.{column.key}" for column in CAPACITY_COLUMNS)}
-    FROM location l
-    LEFT JOIN location_capacity c ON c.location_id = l.id AND c.active
-    WHERE l.last_updated = %(stamp)s AND l.version_id > 1
-    ORDER BY l.id, c.id
-"""
+# The locations a load stamped, but for a first version.
+_CHANGED = stored_with_live_rows(
+    (Location.last_updated == bindparam("stamp")) & (Location.version_id > 1)
+).compile(dialect=psycopg_dialect())
 _INSERT = """
     INSERT INTO location_history (location_id, version_id, at, actor, operation, resource)
     VALUES (%s, %s, %s, %s, 'load', %s::jsonb)
@@ -38,7 +37,7 @@ def record_load_versions(conn: psycopg.Connection, stamp: datetime) -> None:
     """One history row per location the load changed, holding the location as served at
     its new version (its indicators as they stand after the load)."""
     with conn.cursor(name="ror_load_versions") as changed:
-        changed.execute(_CHANGED, {"stamp": stamp})
+        changed.execute(str(_CHANGED), {**_CHANGED.params, "stamp": stamp})
         batch: list[tuple] = []
         for row in _versions(changed, stamp):
             batch.append(row)
@@ -52,6 +51,6 @@ def record_load_versions(conn: psycopg.Connection, stamp: datetime) -> None:
 def _versions(rows: psycopg.Cursor, stamp: datetime) -> Iterator[tuple]:
     for location_id, group in groupby(rows, key=lambda row: row[0]):
         grouped = list(group)
-        state = live_state([row[2:] for row in grouped])
+        state = live_state([row[3:] for row in grouped])
         resource = served(orjson.loads(grouped[0][1]), state)
         yield location_id, state.version_id, stamp, ACTOR, orjson.dumps(resource).decode()

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import orjson
-from sqlalchemy import Connection, Text, bindparam, cast, select
+from sqlalchemy import ColumnElement, Connection, Select, Text, bindparam, cast, select
 
 from directory.offers.capacity import capacity_extension
 from directory.offers.models import Location, LocationCapacity
@@ -100,20 +100,28 @@ def served(resource: dict, state: LiveState) -> dict:
     return {**resource, "meta": meta, **({"extension": extensions} if extensions else {})}
 
 
-# Built once: a read by id is the hottest path. One statement, one round trip: the stored
-# resource on every row, beside the version, the last change and one active indicator.
-_READ = (
-    select(
-        cast(Location.resource, Text),
-        Location.removed_at,
-        Location.version_id,
-        Location.last_updated,
-        *CAPACITY_COLUMNS,
+def stored_with_live_rows(condition: ColumnElement[bool]) -> Select:
+    """The locations meeting `condition` with all a served resource needs, in one statement
+    (one snapshot): (id, stored resource, removal time, *live state columns), one row per
+    active indicator (one row of None indicator columns for none), by location then indicator.
+    """
+    return (
+        select(
+            Location.id,
+            cast(Location.resource, Text),
+            Location.removed_at,
+            Location.version_id,
+            Location.last_updated,
+            *CAPACITY_COLUMNS,
+        )
+        .outerjoin(LocationCapacity, _ACTIVE_CAPACITY)
+        .where(condition)
+        .order_by(Location.id, LocationCapacity.id)
     )
-    .outerjoin(LocationCapacity, _ACTIVE_CAPACITY)
-    .where(Location.id == bindparam("id"))
-    .order_by(LocationCapacity.id)
-)
+
+
+# Built once: a read by id is the hottest path, one round trip.
+_READ = stored_with_live_rows(Location.id == bindparam("id"))
 
 
 def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
@@ -121,8 +129,8 @@ def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
     rows = conn.execute(_READ, {"id": location_id}).all()
     if not rows:
         return None
-    stored, removed_at = rows[0][0], rows[0][1]
-    state = live_state([row[2:] for row in rows])
+    stored, removed_at = rows[0][1], rows[0][2]
+    state = live_state([row[3:] for row in rows])
     return StoredLocation(
         served(orjson.loads(stored), state),
         state.version_id,
