@@ -199,11 +199,12 @@ def _cursor_values(q: OrganizationQuery, hit_row) -> tuple:  # noqa: ANN001
 def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = None) -> Page:
     """One page of structures matching `q`, in the order of `q.sort`, resumable by cursor."""
     tokens = identifier_lookup(q, cursor_token)
-    request = PageRequest("id", q.count, q.total, q.representation, "")
-    found = tokens and identifier_page(conn, Organization, tokens, request, _LINKS)
-    if found:  # a lookup by FINESS number, SIRET…: in id order, all in one page
-        hits = [Hit(h.id, h.payload, h.links[0], None) for h in found.rows]
-        return Page(rows=hits, next_cursor=None, total=found.total)
+    if tokens:  # a lookup by FINESS number, SIRET…: in id order, all in one page
+        request = PageRequest("id", q.count, q.total, q.representation, "")
+        found = identifier_page(conn, Organization, tokens, request, _LINKS)
+        if found:
+            hits = [Hit(h.id, h.payload, h.links[0], None) for h in found.rows]
+            return Page(rows=hits, next_cursor=None, total=found.total)
     print_ = fingerprint(replace(q, total="accurate"))
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
     filters = _filters(q)
