@@ -1,4 +1,4 @@
-# The service image: gunicorn behind `annuaire serve`, PostgreSQL given by ANNUAIRE_DATABASE_URL.
+# The service image: granian behind `annuaire serve`, PostgreSQL given by ANNUAIRE_DATABASE_URL.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
@@ -160,7 +161,19 @@ def runs(
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
-    "--workers", default=4, show_default=True, type=int, help="gunicorn worker processes."
+    "--workers",
+    default=os.cpu_count() or 2,
+    show_default="the number of cores",
+    type=int,
+    help="Server processes.",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Request threads per process. More let a process serve others while a long "
+    "request (a bulk-export file) streams; on 2 cores they lengthen the tail of short ones.",
 )
 @click.option(
     "--demo",
@@ -176,9 +189,15 @@ def runs(
     help="Do not run the schedule of ANNUAIRE_SOURCES (another process runs it).",
 )
 def serve(
-    host: str, port: int, workers: int, demo: bool, demo_dir: Path, no_schedule: bool
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    demo: bool,
+    demo_dir: Path,
+    no_schedule: bool,
 ) -> None:
-    """Serve the FHIR and JSON APIs with gunicorn (the production server), and run the
+    """Serve the FHIR and JSON APIs with granian (the production server), and run the
     schedule of ANNUAIRE_SOURCES in a process beside it unless --no-schedule."""
     from api.cli_sources import start_schedule_process, stop_schedule_process
     from api.server import run_server
@@ -208,7 +227,7 @@ def serve(
     scheduler = None if no_schedule else start_schedule_process(settings, raw_url(engine))
     click.echo(f"serving on http://{host}:{port}/  (FHIR: /fhir, JSON API docs: /api/v1/docs)")
     try:
-        run_server(settings, host, port, workers)
+        run_server(settings, host, port, workers, threads)
     finally:
         stop_schedule_process(scheduler)
 

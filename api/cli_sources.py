@@ -166,7 +166,7 @@ def schedule(file: Path | None, parent_pid: int | None) -> None:
 
 def start_schedule_process(settings: Settings, database_url: str) -> subprocess.Popen | None:
     """`annuaire schedule` in a process of its own, for `annuaire serve`; None when there
-    is nothing to schedule. A process rather than a thread: gunicorn forks its workers
+    is nothing to schedule. A process rather than a thread: the server forks its workers
     from the serving process, and forking a running scheduler is asking for trouble."""
     if not settings.sources or settings.serve_schedule.strip().lower() in OFF:
         return None

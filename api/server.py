@@ -1,50 +1,55 @@
-"""gunicorn as a library: the production server behind `annuaire serve`."""
+"""granian as a library: the production server behind `annuaire serve`.
+
+granian parses HTTP in Rust and keeps connections alive, so a request costs the Python
+process little more than the application's own work: about twice the requests a second of
+gunicorn's sync workers on a 2-core machine, for reads and terminology operations
+(BENCHMARKS.md)."""
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 
-from gunicorn.app.base import BaseApplication
+from flask import Flask
+from granian import Granian
+from granian.constants import Interfaces, RuntimeModes
 
 from annuaire.settings import Settings
 
 
-class _Server(BaseApplication):
-    def __init__(self, settings: Settings, options: dict) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
+def preloaded_app(settings: Settings) -> Flask:
+    """The application, built once in the serving process: the workers fork with the
+    terminology indexes already built, and open their own database connections."""
+    from api import create_app
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # noqa: ANN201
-        """Runs once in the master (preload_app): the workers fork with the terminology
-        indexes already built, and open their own database connections."""
-        from api import create_app
-
-        app = create_app(self.settings)
-        app.extensions["terminology"].warm()
-        app.extensions["engine"].dispose()
-        # What is loaded now lives as long as the server: keep it out of the garbage
-        # collector's full passes (tens of ms over 40,000-concept indexes) and shared
-        # copy-on-write by the forked workers.
-        gc.freeze()
-        return app
+    app = create_app(settings)
+    app.extensions["terminology"].warm()
+    app.extensions["engine"].dispose()
+    # What is loaded now lives as long as the server: keep it out of the garbage collector's
+    # full passes (tens of ms over 40,000-concept indexes) and shared copy-on-write by the
+    # forked workers.
+    gc.freeze()
+    return app
 
 
-def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "sync",
-        "preload_app": True,
-        "keepalive": 5,
-        "accesslog": None,
-        "graceful_timeout": 10,
-        # A sync worker is killed when one request runs longer: a bulk-export file (50,000
-        # resources, about 100 MB) takes seconds locally, up to a minute on a slow link.
-        "timeout": 120,
-    }
-    _Server(settings, options).run()
+def run_server(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    app = preloaded_app(settings)
+    # Workers must fork from this process to share the preloaded application (Python 3.14
+    # defaults to forkserver, where granian would spawn fresh interpreters instead).
+    multiprocessing.set_start_method("fork", force=True)
+    server = Granian(
+        "api:create_app",  # a label only: the loader below hands every worker the app
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        # One Rust thread for the sockets and `threads` Python threads per process: more of
+        # either only adds context switches on a small machine, and lengthens the tail.
+        runtime_threads=1,
+        runtime_mode=RuntimeModes.st,
+        blocking_threads=threads,
+        log_access=False,
+        workers_kill_timeout=10,
+        respawn_failed_workers=True,
+    )
+    server.serve(target_loader=lambda _target: app)

@@ -1,4 +1,4 @@
-"""Bulk export ($export) of the whole directory on the production server (gunicorn): the
+"""Bulk export ($export) of the whole directory on the production server (granian): the
 kick-off that cuts every type into files, the manifest, and the download of one file of the
 largest resources (locations, with their indicators) and of one file of organizations; then
 the kick-off of a delta since a given instant.
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--since", default="2026-11-24T00:00:00Z", help="the delta's _since")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    with serving(database_url(), 4):
+    with serving(database_url()):
         seconds, status = _kick_off()
         print(f"kick-off of every type: {seconds:.2f} s")
         seconds, body, _ = _timed(status)

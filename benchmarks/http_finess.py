@@ -1,4 +1,4 @@
-"""HTTP benchmark: the production server (gunicorn) under 16 concurrent connections from wrk.
+"""HTTP benchmark: the production server (granian) under 16 concurrent connections from wrk.
 
 Scenarios: Organization read by id, name prefix search, near search 10 km. Needs the data of
 load_finess.py and `wrk` on the PATH (Debian package wrk).

@@ -1,4 +1,4 @@
-"""HTTP benchmark of the ROR offers: the production server (gunicorn) under 16 concurrent
+"""HTTP benchmark of the ROR offers: the production server (granian) under 16 concurrent
 connections from wrk, then bed updates from 8 concurrent writers, alone and while 16
 connections search.
 
@@ -26,7 +26,14 @@ import psycopg  # noqa: E402
 
 from annuaire.db import make_engine  # noqa: E402
 from benchmarks.common import database_url, settings  # noqa: E402
-from benchmarks.wrk import lua_script, prewarm, report, run_wrk_script, serving  # noqa: E402
+from benchmarks.wrk import (  # noqa: E402
+    add_server_options,
+    lua_script,
+    prewarm,
+    report,
+    run_wrk_script,
+    serving,
+)
 from directory.access import keys  # noqa: E402
 from directory.offers.systems import DIMENSIONS, SUPPORTED_CAPACITY  # noqa: E402
 
@@ -198,16 +205,14 @@ def bed_updates(url: str, searches: list[str], seconds: int, rng: random.Random)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
+    add_server_options(parser)
     args = parser.parse_args()
     url = database_url()
     rng = random.Random(1)
     paths = sample_paths(url, rng)
     prewarm(url, ("location", "location_capacity", "healthcare_service", "sas_offer"))
-    with serving(url, args.workers):
-        report(paths, args.seconds, args.connections, args.workers)
+    with serving(url, args):
+        report(paths, args)
         sas = paths["SAS search: point + 30 km + activity + beds available"]
         bed_updates(url, [], args.seconds, rng)
         bed_updates(url, sas, args.seconds, rng)

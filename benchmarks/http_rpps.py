@@ -1,4 +1,4 @@
-"""HTTP benchmark of the RPPS resources: the production server (gunicorn) under 16 concurrent
+"""HTTP benchmark of the RPPS resources: the production server (granian) under 16 concurrent
 connections from wrk.
 
 Scenarios: Practitioner by RPPS identifier, family + given (prefixes), two name:contains

@@ -1,4 +1,4 @@
-"""HTTP benchmark of the terminology operations on the production server (gunicorn) under
+"""HTTP benchmark of the terminology operations on the production server (granian) under
 16 concurrent connections from wrk: $lookup, $validate-code, $expand with a one-word and a
 two-word filter over the 40 k-concept code system, $expand of the 2,000-code value set.
 

@@ -59,6 +59,29 @@ def run_wrk_script(lua: str, seconds: int, connections: int) -> dict[str, str]:
     }
 
 
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The load and the server: seconds per scenario, wrk connections, server processes and
+    threads (unset: those of `annuaire serve`)."""
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, help="server processes (default: cores)")
+    parser.add_argument("--threads", type=int, help="request threads per process (default: 1)")
+
+
+def _server_flags(server: argparse.Namespace | None) -> list[str]:
+    return [
+        flag
+        for name in ("workers", "threads")
+        if server is not None and getattr(server, name) is not None
+        for flag in (f"--{name}", str(getattr(server, name)))
+    ]
+
+
+def describe_server(server: argparse.Namespace) -> str:
+    workers = server.workers or os.cpu_count()
+    return f"granian {workers} workers x {server.threads or 1} thread(s)"
+
+
 def wait_until_up(timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -71,14 +94,15 @@ def wait_until_up(timeout: float = 60) -> None:
 
 
 @contextmanager
-def serving(database_url: str, workers: int) -> Iterator[None]:
-    """`annuaire serve` (gunicorn) on PORT for the duration of the block."""
+def serving(database_url: str, server: argparse.Namespace | None = None) -> Iterator[None]:
+    """`annuaire serve` (granian) on PORT for the duration of the block, with the
+    `--workers` and `--threads` of `server` (`add_server_options`), else its defaults."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     env = {**os.environ, "ANNUAIRE_DATABASE_URL": database_url}
     annuaire = Path(sys.executable).with_name("annuaire")
     server = subprocess.Popen(
-        [str(annuaire), "serve", "--port", str(PORT), "--workers", str(workers)],
+        [str(annuaire), "serve", "--port", str(PORT), "--no-schedule", *_server_flags(server)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -121,27 +145,25 @@ def benchmark(
     """The command line of an HTTP benchmark: sample request paths from the benchmark
     database, prewarm the `tables` it reads, serve it, and report every scenario."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
+    add_server_options(parser)
     args = parser.parse_args()
     url = database_url()
     paths = sample_paths(url, random.Random(1))
     prewarm(url, tables)
-    with serving(url, args.workers):
-        report(paths, args.seconds, args.connections, args.workers)
+    with serving(url, args):
+        report(paths, args)
 
 
-def report(scenarios: dict[str, list[str]], seconds: int, connections: int, workers: int) -> None:
+def report(scenarios: dict[str, list[str]], args: argparse.Namespace) -> None:
     """Run each scenario (after a 3 s warm-up) and print a Markdown table row per scenario."""
     print(
-        f"machine: {machine()}; gunicorn {workers} sync workers; wrk 2 threads, "
-        f"{connections} connections, {seconds} s per scenario"
+        f"machine: {machine()}; {describe_server(args)}; wrk 2 threads, "
+        f"{args.connections} connections, {args.seconds} s per scenario"
     )
     print("| scenario | req/s | p50 | p90 | p99 | non-2xx |\n|---|---|---|---|---|---|")
     for name, paths in scenarios.items():
-        run_wrk(paths, 3, connections)
-        r = run_wrk(paths, seconds, connections)
+        run_wrk(paths, 3, args.connections)
+        r = run_wrk(paths, args.seconds, args.connections)
         print(
             f"| {name} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['errors']} |",
             flush=True,
