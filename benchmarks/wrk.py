@@ -119,6 +119,8 @@ def prewarm(database_url: str, tables: tuple[str, ...]) -> None:
     """Read `tables` into PostgreSQL's page cache, their indexes first, as a server up for
     a while would have them (as much as the cache holds): the figures are then those of
     the steady state, not of the first minutes after a restart."""
+    if not tables:
+        return
     started = time.monotonic()
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")

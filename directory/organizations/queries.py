@@ -52,6 +52,11 @@ Sort = Literal["spread", "id", "distance", "last_updated"]
 Representation = Literal["resource", "document"]
 
 
+# Searches are built on the table's Core columns, not the ORM attributes: a statement free of
+# ORM entities skips the ORM's compile step, about 0.1 ms of a 1 ms search in Python.
+_TABLE = Organization.__table__
+
+
 @dataclass(frozen=True)
 class OrganizationQuery:
     """One search over structures. Each tuple entry is an AND; the strings inside it are ORs."""
@@ -87,7 +92,7 @@ class Hit:
 
 
 def _earth_point() -> ColumnElement:
-    return func.ll_to_earth(Organization.latitude, Organization.longitude)
+    return func.ll_to_earth(_TABLE.c.latitude, _TABLE.c.longitude)
 
 
 def _distance(near: Near) -> ColumnElement:
@@ -116,7 +121,7 @@ def _chord(near: Near) -> ColumnElement:
 
 
 def _filters(q: OrganizationQuery) -> list[ColumnElement]:
-    o = Organization
+    o = _TABLE.c
     clauses: list[ColumnElement] = []
     clauses += [o.id.in_(ids) for ids in q.ids]
     clauses += [any_token(o.identifier_tokens, v) for v in q.identifiers]
@@ -175,7 +180,7 @@ _LINKS = (Organization.parent_id,)
 
 
 def _spread() -> ColumnElement:
-    return func.hashtext(Organization.id)
+    return func.hashtext(_TABLE.c.id)
 
 
 def _sort_keys(q: OrganizationQuery) -> list[str]:
@@ -212,8 +217,8 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
     # the name's search vector: an index-only walk); only its rows then read the rest, so a
     # search matching thousands of rows does not detoast thousands of documents.
     key_columns = {
-        "id": Organization.id,
-        "last_updated": Organization.last_updated,
+        "id": _TABLE.c.id,
+        "last_updated": _TABLE.c.last_updated,
         "chord": _chord(q.near) if q.near else literal(None),
         "spread": _spread(),
     }
@@ -229,27 +234,27 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
         matched = gathered(keys)
         keys, sort_columns = select(matched), [matched.c[key] for key in sort_keys]
     page = keys.order_by(*sort_columns).limit(q.count + 1).subquery()
-    payload = Organization.resource if q.representation == "resource" else Organization.document
+    payload = _TABLE.c.resource if q.representation == "resource" else _TABLE.c.document
     stmt = (
         select(
             page,
-            Organization.parent_id,
+            _TABLE.c.parent_id,
             (_distance(q.near) if q.near else literal(None)).label("distance_m"),
             cast(payload, Text).label("payload"),
         )
-        .join(Organization, Organization.id == page.c.id)
+        .join(_TABLE, _TABLE.c.id == page.c.id)
         .order_by(*(page.c[key] for key in sort_keys))
     )
     rows = conn.execute(stmt).all() if q.count else []
 
-    counted = select(func.count()).select_from(Organization).where(*filters)
+    counted = select(func.count()).select_from(_TABLE).where(*filters)
     total = page_total(
         q.total,
         cursor,
         len(rows),
         q.count,
         lambda: conn.scalar(counted) or 0,
-        lambda: planned_rows(conn, counted.with_only_columns(Organization.id)),
+        lambda: planned_rows(conn, counted.with_only_columns(_TABLE.c.id)),
     )
 
     next_token = None
