@@ -172,8 +172,9 @@ def runs(
     default=1,
     show_default=True,
     type=int,
-    help="Request threads per process. More let a process serve others while a long "
-    "request (a bulk-export file) streams; on 2 cores they lengthen the tail of short ones.",
+    help="Request threads per process. More keep a process serving while one request waits "
+    "on a slow query or streams a bulk-export file, but lengthen the tail of the others "
+    "(threads of one process take turns at Python's lock).",
 )
 @click.option(
     "--demo",

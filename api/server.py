@@ -43,8 +43,8 @@ def run_server(settings: Settings, host: str, port: int, workers: int, threads: 
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        # One Rust thread for the sockets and `threads` Python threads per process: more of
-        # either only adds context switches on a small machine, and lengthens the tail.
+        # One Rust thread for the sockets per process: more only add context switches on a
+        # small machine. `threads` Python threads serve requests (BENCHMARKS.md weighs 1 to 3).
         runtime_threads=1,
         runtime_mode=RuntimeModes.st,
         blocking_threads=threads,

@@ -13,6 +13,7 @@ import json
 import sys
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,11 +24,12 @@ from benchmarks.wrk import PORT, serving  # noqa: E402
 BASE = f"http://127.0.0.1:{PORT}/fhir"
 
 
-def _timed(request: urllib.request.Request | str) -> tuple[float, bytes, dict[str, str]]:
+def _timed(request: urllib.request.Request | str) -> tuple[float, bytes, Message]:
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=300) as response:
         body = response.read()
-        return time.perf_counter() - started, body, dict(response.headers)
+        # the headers as a Message: names are case-insensitive (the server sends them lowercase)
+        return time.perf_counter() - started, body, response.headers
 
 
 def _kick_off(query: str = "") -> tuple[float, str]:
