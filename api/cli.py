@@ -201,8 +201,10 @@ def serve(
     """Serve the FHIR and JSON APIs with granian (the production server), and run the
     schedule of ANNUAIRE_SOURCES in a process beside it unless --no-schedule."""
     from api.cli_sources import start_schedule_process, stop_schedule_process
-    from api.server import run_server
+    from api.server import port_in_use, run_server
 
+    if problem := port_in_use(host, port):
+        _fail(f"cannot serve on {host}:{port}: {problem.strerror or problem}")
     settings = Settings.from_env()
     engine = _ready_engine(settings)
     if demo:

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import socket
 
 from flask import Flask
 from granian import Granian
 from granian.constants import Interfaces, RuntimeModes
 
 from annuaire.settings import Settings
+
+
+def port_in_use(host: str, port: int) -> OSError | None:
+    """Why `host:port` cannot be served, or None. granian listens with SO_REUSEPORT, so a
+    second server on a busy port would start without a word and share the first one's
+    connections; a plain bind finds the port taken."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        return exc
+    return None
 
 
 def preloaded_app(settings: Settings) -> Flask:

@@ -89,6 +89,23 @@ def test_serve_reads_request_bodies(server: Served) -> None:
     assert [e["resource"]["id"] for e in bundle["entry"]] == ["010000024"]
 
 
+def test_serve_refuses_a_port_already_served(server: Served, clean_db: str) -> None:
+    # granian listens with SO_REUSEPORT: without the check, this one would start and take
+    # half of the first server's connections.
+    env = {**os.environ, "ANNUAIRE_DATABASE_URL": clean_db}
+    annuaire = Path(sys.executable).with_name("annuaire")
+    second = subprocess.run(
+        [str(annuaire), "serve", "--port", str(server.port), "--no-schedule"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert second.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{server.port}: Address already in use" in second.stderr
+
+
 def test_serve_stops_on_sigterm(server: Served) -> None:
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(20) == 0
