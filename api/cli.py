@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 import warnings
@@ -13,6 +12,7 @@ import click
 from annuaire.db import DatabaseUnavailable, make_engine, raw_url
 from annuaire.migrate import current_revision, upgrade
 from annuaire.settings import Settings, documented_settings
+from api.server import SERVERS, ServerName
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -161,11 +161,17 @@ def runs(
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
+    "--server",
+    "server_name",
+    type=click.Choice(SERVERS),
+    default="granian",
+    show_default=True,
+    help="The production server: granian (Rust HTTP, keep-alive) or gunicorn.",
+)
+@click.option(
     "--workers",
-    default=os.cpu_count() or 2,
-    show_default="the number of cores",
     type=int,
-    help="Server processes.",
+    help="Server processes.  [default: granian, one per core; gunicorn, two per core]",
 )
 @click.option(
     "--threads",
@@ -192,13 +198,14 @@ def runs(
 def serve(
     host: str,
     port: int,
-    workers: int,
+    server_name: ServerName,
+    workers: int | None,
     threads: int,
     demo: bool,
     demo_dir: Path,
     no_schedule: bool,
 ) -> None:
-    """Serve the FHIR and JSON APIs with granian (the production server), and run the
+    """Serve the FHIR and JSON APIs with a production server (granian or gunicorn), and run the
     schedule of ANNUAIRE_SOURCES in a process beside it unless --no-schedule."""
     from api.cli_sources import start_schedule_process, stop_schedule_process
     from api.server import port_in_use, run_server
@@ -230,7 +237,7 @@ def serve(
     scheduler = None if no_schedule else start_schedule_process(settings, raw_url(engine))
     click.echo(f"serving on http://{host}:{port}/  (FHIR: /fhir, JSON API docs: /api/v1/docs)")
     try:
-        run_server(settings, host, port, workers, threads)
+        run_server(settings, host, port, workers, threads, server_name)
     finally:
         stop_schedule_process(scheduler)
 

@@ -1,21 +1,34 @@
-"""granian as a library: the production server behind `annuaire serve`.
+"""The production servers behind `annuaire serve`: granian (the default) or gunicorn.
 
 granian parses HTTP in Rust and keeps connections alive, so a request costs the Python
 process little more than the application's own work: about twice the requests a second of
 gunicorn's sync workers on a 2-core machine, for reads and terminology operations
-(BENCHMARKS.md)."""
+(BENCHMARKS.md). gunicorn stays for those who run it everywhere else.
+
+Either way the application is built once, in the serving process, and the workers fork from
+it: they share the terminology indexes and open their own database connections."""
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import socket
+from typing import Literal
 
 from flask import Flask
-from granian import Granian
-from granian.constants import Interfaces, RuntimeModes
 
 from annuaire.settings import Settings
+
+ServerName = Literal["granian", "gunicorn"]
+SERVERS: tuple[ServerName, ...] = ("granian", "gunicorn")
+
+
+def default_workers(server: ServerName) -> int:
+    """granian: a process per core (its HTTP costs a process little); gunicorn: two sync
+    workers per core, since a sync worker idles while its request waits on the database."""
+    cores = os.cpu_count() or 2
+    return cores if server == "granian" else 2 * cores
 
 
 def port_in_use(host: str, port: int) -> OSError | None:
@@ -46,8 +59,26 @@ def preloaded_app(settings: Settings) -> Flask:
     return app
 
 
-def run_server(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+def run_server(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int | None = None,
+    threads: int = 1,
+    server: ServerName = "granian",
+) -> None:
     app = preloaded_app(settings)
+    workers = workers or default_workers(server)
+    if server == "gunicorn":
+        _run_gunicorn(app, host, port, workers, threads)
+    else:
+        _run_granian(app, host, port, workers, threads)
+
+
+def _run_granian(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces, RuntimeModes
+
     # Workers must fork from this process to share the preloaded application (Python 3.14
     # defaults to forkserver, where granian would spawn fresh interpreters instead).
     multiprocessing.set_start_method("fork", force=True)
@@ -67,3 +98,31 @@ def run_server(settings: Settings, host: str, port: int, workers: int, threads: 
         respawn_failed_workers=True,
     )
     server.serve(target_loader=lambda _target: app)
+
+
+def _run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                # gthread for more than one thread: a sync worker has one by definition.
+                "worker_class": "gthread" if threads > 1 else "sync",
+                "threads": threads,
+                "preload_app": True,
+                "keepalive": 5,
+                "accesslog": None,
+                "graceful_timeout": 10,
+                # A sync worker is killed when one request runs longer: a bulk-export file
+                # (50,000 resources, about 100 MB) takes seconds locally, a minute on a slow link.
+                "timeout": 120,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    Gunicorn().run()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 
+from api.server import SERVERS, default_workers
 from benchmarks.common import database_url, machine
 
 PORT = 8765
@@ -64,22 +65,24 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     threads (unset: those of `annuaire serve`)."""
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, help="server processes (default: cores)")
+    parser.add_argument("--server", choices=SERVERS, help="production server (default: granian)")
+    parser.add_argument("--workers", type=int, help="server processes (default: the server's)")
     parser.add_argument("--threads", type=int, help="request threads per process (default: 1)")
 
 
 def _server_flags(server: argparse.Namespace | None) -> list[str]:
     return [
         flag
-        for name in ("workers", "threads")
+        for name in ("server", "workers", "threads")
         if server is not None and getattr(server, name) is not None
         for flag in (f"--{name}", str(getattr(server, name)))
     ]
 
 
 def describe_server(server: argparse.Namespace) -> str:
-    workers = server.workers or os.cpu_count()
-    return f"granian {workers} workers x {server.threads or 1} thread(s)"
+    name = server.server or "granian"
+    workers = server.workers or default_workers(name)
+    return f"{name} {workers} workers x {server.threads or 1} thread(s)"
 
 
 def wait_until_up(timeout: float = 60) -> None:

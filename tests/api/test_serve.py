@@ -1,5 +1,6 @@
-"""`annuaire serve` as a real process: the production server answers over HTTP with
-connections kept alive, reads request bodies, and stops cleanly on SIGTERM."""
+"""`annuaire serve` as a real process, on each production server: it answers over HTTP (with
+connections kept alive by granian), reads request bodies, refuses a port already served, and
+stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from api.server import SERVERS
 from tests.api.test_fhir_organization import SMALL
 
 
@@ -35,8 +37,8 @@ class Served:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
 
 
-@pytest.fixture
-def server(load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  # noqa: ANN001
+@pytest.fixture(params=SERVERS)
+def server(request, load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  # noqa: ANN001
     load(SMALL)
     port = _free_port()
     env = {
@@ -46,6 +48,7 @@ def server(load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  # noqa: AN
     }
     annuaire = Path(sys.executable).with_name("annuaire")
     command = [str(annuaire), "serve", "--port", str(port), "--workers", "2", "--no-schedule"]
+    command += ["--server", request.param]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
@@ -64,6 +67,8 @@ def server(load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  # noqa: AN
             process.wait()
 
 
+# gunicorn's sync workers close the connection after each request: granian only.
+@pytest.mark.parametrize("server", ["granian"], indirect=True)
 def test_serve_answers_over_one_kept_alive_connection(server: Served) -> None:
     conn = server.connect()
     conn.request("GET", "/fhir/Organization/010000024")
