@@ -431,18 +431,22 @@ def _indexes_rebuilt_if_empty(conn: psycopg.Connection, target: Target) -> Itera
 
 
 def _drop_secondary_indexes(conn: psycopg.Connection, target: Target) -> list[str]:
-    """Drop the target's indexes but its primary key and GiST ones; returns their definitions.
+    """Drop the target's indexes but its primary key, its GiST ones and those it keeps in a
+    first load; returns their definitions.
 
-    B-tree and GIN indexes build from sorted entries, far faster than row by row. A GiST
-    index whose operator class cannot sort (cube's, for geo search) builds by inserting row
-    by row anyway: kept, it is maintained during a first load's COPY, while the server would
-    otherwise wait for Python to parse the next rows."""
+    B-tree and GIN indexes build from sorted entries, far faster than row by row. But the COPY
+    of a first load waits on Python to parse the next rows, and an index maintained during it
+    costs the server time it would otherwise spend waiting: a GiST index whose operator class
+    cannot sort (cube's, for geo search) builds row by row anyway, and a GIN index of mostly
+    distinct keys (identifier tokens: 5 s to build after a FINESS first load, in the swap
+    transaction) is cheaper to keep (`Target.indexes_kept_in_first_load`)."""
     definitions = conn.execute(
         """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
            JOIN pg_class i ON i.oid = x.indexrelid
            JOIN pg_am am ON am.oid = i.relam
-           WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND am.amname <> 'gist'""",
-        (target.table,),
+           WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND am.amname <> 'gist'
+             AND i.relname <> ALL(%s)""",
+        (target.table, list(target.indexes_kept_in_first_load)),
     ).fetchall()
     for name, _ in definitions:
         conn.execute(f'DROP INDEX "{name}"')

@@ -36,6 +36,9 @@ class Target:
     # A timestamp column: a snapshot row never overwrites a record whose value there is later
     # (a bed count written through the API after the extract was made).
     keep_newer: str | None = None
+    # Indexes a first load into the empty table keeps up to date during its COPY rather than
+    # building after it, as it does every other (see pipeline._drop_secondary_indexes).
+    indexes_kept_in_first_load: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
