@@ -98,13 +98,13 @@ def wait_until_up(timeout: float = 60) -> None:
 
 @contextmanager
 def serving(database_url: str, server: argparse.Namespace | None = None) -> Iterator[None]:
-    """`annuaire serve` (granian) on PORT for the duration of the block, with the
+    """`annuaire serve` on PORT for the duration of the block, with the `--server`,
     `--workers` and `--threads` of `server` (`add_server_options`), else its defaults."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     env = {**os.environ, "ANNUAIRE_DATABASE_URL": database_url}
     annuaire = Path(sys.executable).with_name("annuaire")
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         [str(annuaire), "serve", "--port", str(PORT), "--no-schedule", *_server_flags(server)],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -114,8 +114,8 @@ def serving(database_url: str, server: argparse.Namespace | None = None) -> Iter
         wait_until_up()
         yield
     finally:
-        server.terminate()
-        server.wait(20)
+        process.terminate()
+        process.wait(20)
 
 
 def prewarm(database_url: str, tables: tuple[str, ...]) -> None:
