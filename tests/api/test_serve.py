@@ -62,7 +62,12 @@ def server(request, load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  #
     try:
         yield Served(port, process)
     finally:
-        if process.poll() is None:
+        # SIGTERM, so that the server stops its workers too: killed outright, it would leave
+        # them running, forked and orphaned.
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
