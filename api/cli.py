@@ -12,7 +12,7 @@ import click
 from annuaire.db import DatabaseUnavailable, make_engine, raw_url
 from annuaire.migrate import current_revision, upgrade
 from annuaire.settings import Settings, documented_settings
-from api.server import SERVERS, ServerName
+from api.server import DEFAULT_THREADS, SERVERS, ServerName
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -175,7 +175,7 @@ def runs(
 )
 @click.option(
     "--threads",
-    default=1,
+    default=DEFAULT_THREADS,
     show_default=True,
     type=int,
     help="Request threads per process. More keep a process serving while one request waits "

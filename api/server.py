@@ -22,6 +22,8 @@ from annuaire.settings import Settings
 
 ServerName = Literal["granian", "gunicorn"]
 SERVERS: tuple[ServerName, ...] = ("granian", "gunicorn")
+# One request thread a process gives fast requests the shortest tail (BENCHMARKS.md).
+DEFAULT_THREADS = 1
 
 
 def default_workers(server: ServerName) -> int:
@@ -64,7 +66,7 @@ def run_server(
     host: str,
     port: int,
     workers: int | None = None,
-    threads: int = 1,
+    threads: int = DEFAULT_THREADS,
     server: ServerName = "granian",
 ) -> None:
     app = preloaded_app(settings)

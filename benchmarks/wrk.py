@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from api.server import SERVERS, default_workers
+from api.server import DEFAULT_THREADS, SERVERS, default_workers
 from benchmarks.common import database_url, machine
 
 PORT = 8765
@@ -67,7 +67,9 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--server", choices=SERVERS, help="production server (default: granian)")
     parser.add_argument("--workers", type=int, help="server processes (default: the server's)")
-    parser.add_argument("--threads", type=int, help="request threads per process (default: 1)")
+    parser.add_argument(
+        "--threads", type=int, help=f"request threads per process (default: {DEFAULT_THREADS})"
+    )
 
 
 def _server_flags(server: argparse.Namespace | None) -> list[str]:
@@ -82,7 +84,7 @@ def _server_flags(server: argparse.Namespace | None) -> list[str]:
 def describe_server(server: argparse.Namespace) -> str:
     name = server.server or "granian"
     workers = server.workers or default_workers(name)
-    return f"{name} {workers} workers x {server.threads or 1} thread(s)"
+    return f"{name} {workers} workers x {server.threads or DEFAULT_THREADS} thread(s)"
 
 
 def wait_until_up(timeout: float = 60) -> None:

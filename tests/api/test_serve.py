@@ -32,6 +32,8 @@ def _free_port() -> int:
 class Served:
     port: int
     process: subprocess.Popen
+    command: list[str]  # the `annuaire serve` command line that started it
+    env: dict[str, str]
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -60,7 +62,7 @@ def server(request, load, clean_db: str, tmp_path: Path) -> Iterator[Served]:  #
             assert time.monotonic() < deadline, "the server did not start in 60 s"
             time.sleep(0.2)
     try:
-        yield Served(port, process)
+        yield Served(port, process, command, env)
     finally:
         # SIGTERM, so that the server stops its workers too: killed outright, it would leave
         # them running, forked and orphaned.
@@ -99,14 +101,12 @@ def test_serve_reads_request_bodies(server: Served) -> None:
     assert [e["resource"]["id"] for e in bundle["entry"]] == ["010000024"]
 
 
-def test_serve_refuses_a_port_already_served(server: Served, clean_db: str) -> None:
+def test_serve_refuses_a_port_already_served(server: Served) -> None:
     # granian listens with SO_REUSEPORT: without the check, this one would start and take
     # half of the first server's connections.
-    env = {**os.environ, "ANNUAIRE_DATABASE_URL": clean_db}
-    annuaire = Path(sys.executable).with_name("annuaire")
     second = subprocess.run(
-        [str(annuaire), "serve", "--port", str(server.port), "--no-schedule"],
-        env=env,
+        server.command,
+        env=server.env,
         capture_output=True,
         text=True,
         timeout=60,
