@@ -185,21 +185,26 @@ class LocationHistory(Base):
 
 
 class SasOffer(Base):
-    """The SAS search projection of one active offer (migration 0007 keeps it in step by
-    triggers): its position as Earth-centred x, y, z in metres, the grid cells that hold it,
-    and its filter codes as `<filter>|<code>`. Capacity is not here: it is read live."""
+    """The search projection of every offer (migrations 0007 and 0013 keep it in step by
+    triggers): its position as Earth-centred x, y, z in metres and the grid cells that hold
+    it (none without a position), its filter codes as `<filter>|<code>`, its FHIR specialty
+    tokens, and what its locations' indicators say of beds: `now` (a bed available now),
+    `now|<gender>` (of such a bed) and `crisis` (Plan blanc extra beds)."""
 
     __tablename__ = "sas_offer"
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)  # healthcare_service.id
-    establishment_id: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    establishment_id: Mapped[str | None] = mapped_column(Text)
     location_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
     from_establishment: Mapped[bool]  # no located location: placed at its establishment
-    x: Mapped[float] = mapped_column(Double)
-    y: Mapped[float] = mapped_column(Double)
-    z: Mapped[float] = mapped_column(Double)
+    x: Mapped[float | None] = mapped_column(Double)
+    y: Mapped[float | None] = mapped_column(Double)
+    z: Mapped[float | None] = mapped_column(Double)
     cells: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "<size>|<lat index>|<lon index>"
     tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "activity|356", "public|1"…
+    specialties: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    beds: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     age_low: Mapped[Decimal | None] = mapped_column(Numeric)
     age_high: Mapped[Decimal | None] = mapped_column(Numeric)
 
@@ -208,6 +213,8 @@ class SasOffer(Base):
             "sas_offer_search_idx",
             "cells",
             "tokens",
+            "specialties",
+            "beds",
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
         ),

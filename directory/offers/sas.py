@@ -99,25 +99,21 @@ class SasPage:
 
 # --- The statement ----------------------------------------------------------------------------
 
-# Codes are written into the text, not bound: the planner then sees that a bed criterion
-# implies the predicate of the partial index location_capacity_available_idx.
-_ON_OFFER_LOCATIONS = (
-    "EXISTS (SELECT 1 FROM location_capacity c "
-    "WHERE c.location_id = ANY(s.location_ids) AND c.active AND {criteria})"
-)
-_BED_NOW = f"c.status = '{AVAILABLE}' AND c.temporality = '{NOW}' AND c.nb > 0"
-_GENDERS = " AND c.gender = ANY(CAST(:genders AS text[]))"
-_CRISIS = f"c.status = '{SUPPLEMENTARY}' AND c.crisis_type = '{PLAN_BLANC}' AND c.nb > 0"
+# What the offer's locations have (sas_offer.beds, kept by the triggers of migration 0013): a
+# bed available now, of one of the genders asked for, extra beds of the Plan blanc.
+_BED_NOW = "s.beds @> ARRAY['now']"
+_GENDERS = "s.beds && CAST(:genders AS text[])"
+_CRISIS = "s.beds @> ARRAY['crisis']"
 _SQUARED = "((s.x - :x) * (s.x - :x) + (s.y - :y) * (s.y - :y) + (s.z - :z) * (s.z - :z))"
 
-# The offers within the radius meeting every filter, with their squared chord to the origin
-# (it sorts as the distance does) and whether one of their locations has a bed now. The cells
-# and the codes are answered together by one GIN index scan.
+# The active offers within the radius meeting every filter, with their squared chord to the
+# origin (it sorts as the distance does) and whether one of their locations has a bed now.
+# The cells, the codes and the beds are answered together by one GIN index scan.
 _MATCHING = """
 SELECT s.id, s.establishment_id, s.tokens, s.location_ids, s.age_low, s.age_high,
        {squared} AS sq, {beds} AS beds
 FROM sas_offer s
-WHERE s.cells && CAST(:cells AS text[]) AND {squared} <= :chord2{where}"""
+WHERE s.cells && CAST(:cells AS text[]) AND {squared} <= :chord2 AND s.active{where}"""
 
 _PAGE = """
 WITH matching AS ({matching}),
@@ -179,18 +175,17 @@ def _shape(f: OfferFilters) -> _Shape:
 
 
 def _matching(shape: _Shape) -> str:
-    bed = _ON_OFFER_LOCATIONS.format(criteria=_BED_NOW + (_GENDERS if shape.genders else ""))
     where = [f"s.tokens && CAST(:{name} AS text[])" for name in shape.filters]
     if shape.age:
         where.append("(s.age_low IS NULL OR s.age_low <= :age)")
         where.append("(s.age_high IS NULL OR s.age_high >= :age)")
     if shape.crisis:
-        where.append(_ON_OFFER_LOCATIONS.format(criteria=_CRISIS))
+        where.append(_CRISIS)
     if shape.beds:
-        where.append(bed)  # then every match has a bed: not evaluated twice
+        where.append(_GENDERS if shape.genders else _BED_NOW)
     return _MATCHING.format(
         squared=_SQUARED,
-        beds="TRUE" if shape.beds else bed,
+        beds="TRUE" if shape.beds else _BED_NOW,
         where="".join(f"\n  AND {w}" for w in where),
     )
 
@@ -228,7 +223,7 @@ def _parameters(q: SasQuery, radius_km: float) -> dict[str, Any]:
         "cells": cells(q.origin.latitude, q.origin.longitude, radius_km),
         "chord2": chord_m(radius_km) ** 2,
         "age": f.age,
-        "genders": [*f.genders, *ANY_GENDER],
+        "genders": [f"now|{gender}" for gender in (*f.genders, *ANY_GENDER)],
     }
     for name, codes in f.codes:
         values[name] = [f"{name}|{code}" for code in codes]

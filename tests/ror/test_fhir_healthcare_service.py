@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 
@@ -197,6 +198,56 @@ def test_every_way_of_finding_offers_of_locations_agrees(
         ids(services(loaded, "location.capacity-status=06&location.temporality-capacity=03")) == []
     )
     assert ids(services(loaded, "location.near=47.8379|1.933|30|m")) == ["3007", "3008"]
+
+
+BED_NOW = "location.capacity-status=02&location.temporality-capacity=01&location.nb-capacity=gt0"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (BED_NOW, ["3001", "3002", "3003", "3005", "3006", "3007", "3008", "3009", "3010"]),
+        (
+            "location.nb-capacity=ge1&location.temporality-capacity=01&location.capacity-status=02",
+            ["3001", "3002", "3003", "3005", "3006", "3007", "3008", "3009", "3010"],
+        ),
+        (f"specialty={ACTIVITY}|157&{BED_NOW}", ["3002"]),
+    ],
+)
+def test_a_bed_now_read_from_the_offer_projection_agrees_with_the_indicators(
+    loaded: FlaskClient,
+    clean_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    expected: list[str],
+) -> None:
+    """ "A bed now" is answered by the projection's `beds` (kept by triggers), other chained
+    criteria by reading the indicators: the two agree, for offers without a position and
+    removed ones too, and after indicators change."""
+
+    def both() -> list[str]:
+        fast = ids(services(loaded, query))
+        with monkeypatch.context() as m:
+            m.setattr(queries, "asks_a_bed_now", lambda _q: False)
+            assert ids(services(loaded, query)) == fast
+        return fast
+
+    with psycopg.connect(clean_db, autocommit=True) as conn:
+        # 3005 (IME, location 4003, a bed of gender 04) loses its position; 3001 is removed.
+        conn.execute("UPDATE location SET latitude = NULL, longitude = NULL WHERE id = '4003'")
+        conn.execute(
+            "UPDATE organization SET latitude = NULL, longitude = NULL WHERE id = "
+            "(SELECT coalesce(establishment_id, organization_id) FROM healthcare_service "
+            "WHERE id = '3005')"
+        )
+        conn.execute("UPDATE healthcare_service SET active = false WHERE id = '3001'")
+        assert both() == expected
+        conn.execute("UPDATE location_capacity SET nb = 0 WHERE location_id = '4003'")
+        assert "3005" not in both()
+        conn.execute("DELETE FROM location_capacity WHERE location_id = '4002'")  # 3001, 3010
+        assert not {"3001", "3010"} & set(both())
+        conn.execute("TRUNCATE location_capacity")
+        assert both() == []
 
 
 # --- Paging, includes ------------------------------------------------------------------------
