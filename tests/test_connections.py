@@ -14,3 +14,11 @@ def test_every_connection_has_the_time_limit_and_utc(engine: Engine) -> None:
         with pool.connect() as conn:
             assert conn.execute(text("SHOW statement_timeout")).scalar() == limit
             assert conn.execute(text("SHOW timezone")).scalar() == "UTC"
+
+
+def test_reads_run_without_parallel_workers_and_writes_may(engine: Engine) -> None:
+    setting = text("SHOW max_parallel_workers_per_gather")
+    with reading(engine).connect() as conn:
+        assert conn.execute(setting).scalar() == "0"
+    with engine.connect() as conn:  # the writer's pool (loads) keeps the default
+        assert conn.execute(setting).scalar() != "0"

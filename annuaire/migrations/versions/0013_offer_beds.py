@@ -55,26 +55,25 @@ _CELLS = ", ".join(
     for size in CELL_SIZES
 )
 
-# What `beds` says of the offers listing `location_ids`.
+# What `beds` says of each offer among `offer_ids` (offers without any say nothing), set-based:
+# a load asks it of 200,000 offers, while the indexes of location_capacity may be dropped
+# for the load's copy, so that one probe per offer would read the whole table each time.
 BEDS = f"""
-CREATE FUNCTION sas_offer_beds(location_ids text[]) RETURNS text[]
+CREATE FUNCTION sas_offer_beds(offer_ids text[]) RETURNS TABLE (id text, beds text[])
 LANGUAGE sql STABLE AS $$
-SELECT coalesce(array_agg(DISTINCT b.token ORDER BY b.token), '{{}}')
-FROM location_capacity c
-CROSS JOIN LATERAL (VALUES ('now'), ('now|' || c.gender)) b(token)
-WHERE c.location_id = ANY(location_ids) AND c.active
-  AND c.status = '{AVAILABLE}' AND c.temporality = '{NOW}' AND c.nb > 0
+SELECT hs.id, array_agg(DISTINCT t.token ORDER BY t.token)
+FROM (SELECT DISTINCT unnest(offer_ids) AS id) u
+JOIN healthcare_service hs ON hs.id = u.id
+CROSS JOIN LATERAL unnest(hs.location_ids) l(id)
+JOIN location_capacity c ON c.location_id = l.id AND c.active AND c.nb > 0
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN c.status = '{AVAILABLE}' AND c.temporality = '{NOW}' THEN 'now' END),
+    (CASE WHEN c.status = '{AVAILABLE}' AND c.temporality = '{NOW}' THEN 'now|' || c.gender END),
+    (CASE WHEN c.status = '{SUPPLEMENTARY}' AND c.crisis_type = '{PLAN_BLANC}'
+          THEN 'crisis' END)) t(token)
+WHERE t.token IS NOT NULL
+GROUP BY hs.id
 $$"""
-CRISIS = f"""
-CREATE FUNCTION sas_offer_crisis(location_ids text[]) RETURNS text[]
-LANGUAGE sql STABLE AS $$
-SELECT CASE WHEN EXISTS (
-    SELECT 1 FROM location_capacity c
-    WHERE c.location_id = ANY(location_ids) AND c.active
-      AND c.status = '{SUPPLEMENTARY}' AND c.crisis_type = '{PLAN_BLANC}' AND c.nb > 0)
-THEN ARRAY['crisis'] ELSE '{{}}' END
-$$"""
-_CAPACITY_TOKENS = "sas_offer_beds(hs.location_ids) || sas_offer_crisis(hs.location_ids)"
 
 REFRESH = f"""
 CREATE OR REPLACE FUNCTION sas_offer_refresh(offer_ids text[]) RETURNS void LANGUAGE sql AS $$
@@ -92,10 +91,11 @@ SELECT hs.id, hs.active, p.establishment_id, hs.location_ids, p.from_establishme
              WHERE starts_with(t.token, f.system || '|')
                AND length(t.token) > length(f.system) + 1),
        hs.specialty_tokens,
-       {_CAPACITY_TOKENS},
+       coalesce(b.beds, '{{}}'),
        hs.age_low, hs.age_high
 FROM (SELECT DISTINCT unnest(offer_ids) AS id) u
 JOIN healthcare_service hs ON hs.id = u.id
+LEFT JOIN sas_offer_beds(offer_ids) b ON b.id = hs.id
 CROSS JOIN LATERAL (
     SELECT coalesce(hs.establishment_id, hs.organization_id) AS establishment_id,
            coalesce(l.latitude, o.latitude) AS lat, coalesce(l.longitude, o.longitude) AS lon,
@@ -155,10 +155,9 @@ BEGIN
                         CROSS JOIN LATERAL unnest(hs.location_ids) l(id)
                         JOIN unnest(changed) c(id) ON c.id = l.id);
     END IF;
-    UPDATE sas_offer s SET beds = t.beds
-    FROM (SELECT o.id, {_CAPACITY_TOKENS.replace("hs.", "o.")} AS beds
-          FROM sas_offer o JOIN unnest(offers) u(id) ON o.id = u.id) t
-    WHERE s.id = t.id AND s.beds IS DISTINCT FROM t.beds;
+    UPDATE sas_offer s SET beds = coalesce(b.beds, '{{}}')
+    FROM unnest(offers) u(id) LEFT JOIN sas_offer_beds(offers) b ON b.id = u.id
+    WHERE s.id = u.id AND s.beds IS DISTINCT FROM coalesce(b.beds, '{{}}');
     RETURN NULL;
 END $$"""
 
@@ -177,7 +176,6 @@ def upgrade() -> None:
     for column in ("establishment_id", "x", "y", "z"):
         op.execute(f"ALTER TABLE sas_offer ALTER COLUMN {column} DROP NOT NULL")
     op.execute(BEDS)
-    op.execute(CRISIS)
     op.execute(REFRESH)
     op.execute(CAPACITY_CHANGED)
     op.execute(
@@ -216,5 +214,4 @@ def downgrade() -> None:
     # 0007's refresh, restored from its definition.
     sas = importlib.import_module("annuaire.migrations.versions.0007_sas")
     op.execute(sas.REFRESH.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
-    op.execute("DROP FUNCTION sas_offer_crisis(text[])")
     op.execute("DROP FUNCTION sas_offer_beds(text[])")
