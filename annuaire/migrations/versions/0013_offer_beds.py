@@ -29,31 +29,10 @@ from alembic import op
 revision = "0013"
 down_revision = "0012"
 
-NOS = "https://mos.esante.gouv.fr/NOS"
-# As in 0007 (frozen here, as a migration must be).
-FILTERS = (
-    ("activity", f"{NOS}/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle",
-     "specialty_tokens"),
-    ("care_mode", f"{NOS}/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge",
-     "characteristic_tokens"),
-    ("field", f"{NOS}/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite", "service_type_tokens"),
-    ("offer_type", f"{NOS}/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation",
-     "category_tokens"),
-    ("public", f"{NOS}/TRE_R239-PublicPrisEnCharge/FHIR/TRE-R239-PublicPrisEnCharge",
-     "patient_type_tokens"),
-)  # fmt: skip
-CELL_SIZES = (5, 10, 25, 100)
+# 0007's filters and cells (frozen there, as a migration must be).
+sas = importlib.import_module("annuaire.migrations.versions.0007_sas")
 # capacityStatus Disponible, temporality Courant; capacityStatus Supplémentaire, crisis SSE.
 AVAILABLE, NOW, SUPPLEMENTARY, PLAN_BLANC = "02", "01", "06", "02"
-
-_FILTER_VALUES = ", ".join(
-    f"('{name}', '{system}', hs.{column})" for name, system, column in FILTERS
-)
-_CELLS = ", ".join(
-    f"'{size}|' || floor(p.lat / {size / 100}::float8)::int || '|' "
-    f"|| floor(p.lon / {size / 100}::float8)::int"
-    for size in CELL_SIZES
-)
 
 # What `beds` says of each offer among `offer_ids` (offers without any say nothing), set-based:
 # a load asks it of 200,000 offers, while the indexes of location_capacity may be dropped
@@ -85,9 +64,9 @@ SELECT hs.id, hs.active, p.establishment_id, hs.location_ids, p.from_establishme
        earth() * cos(radians(p.lat)) * sin(radians(p.lon)),
        earth() * sin(radians(p.lat)),
        CASE WHEN p.lat IS NULL OR p.lon IS NULL OR p.establishment_id IS NULL THEN '{{}}'
-            ELSE ARRAY[{_CELLS}] END,
+            ELSE ARRAY[{sas._CELLS}] END,
        ARRAY(SELECT f.name || '|' || substr(t.token, length(f.system) + 2)
-             FROM (VALUES {_FILTER_VALUES}) f(name, system, tokens), unnest(f.tokens) t(token)
+             FROM (VALUES {sas._FILTER_VALUES}) f(name, system, tokens), unnest(f.tokens) t(token)
              WHERE starts_with(t.token, f.system || '|')
                AND length(t.token) > length(f.system) + 1),
        hs.specialty_tokens,
@@ -212,6 +191,5 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE sas_offer ALTER COLUMN {column} SET NOT NULL")
     op.execute("ALTER TABLE sas_offer DROP COLUMN active")
     # 0007's refresh, restored from its definition.
-    sas = importlib.import_module("annuaire.migrations.versions.0007_sas")
     op.execute(sas.REFRESH.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
     op.execute("DROP FUNCTION sas_offer_beds(text[])")
