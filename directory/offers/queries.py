@@ -467,12 +467,14 @@ SERVICE_LINKS = (HealthcareService.organization_id, HealthcareService.location_i
 
 def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Page:
     """Hits carry (organization id, location ids) as links, for _include."""
+    few = _names_services(q)
     if q.location is not None and asks_a_bed_now(q.location):
-        filters, few = _with_a_bed_now(conn, q)
+        with_bed = _offers_with_a_bed_now(q)
+        filters = [*service_filters(replace(q, location=None)), HealthcareService.id.in_(with_bed)]
+        few = few or planned_rows(conn, with_bed) <= CHECKED_OFFERS
     else:
         filters = service_filters(q, lambda chained: chained_locations(conn, chained))
-        few = _few_own_matches(conn, q)
-    few = few or _names_services(q)
+        few = few or _few_own_matches(conn, q)
     return keyset_page(
         conn, HealthcareService, filters, _request(q), cursor, SERVICE_LINKS, few=few
     )
@@ -506,19 +508,15 @@ def _written(values: Iterable[str]) -> ColumnElement:
     return cast(array([literal(v, Text, literal_execute=True) for v in values]), ARRAY(Text))
 
 
-def _with_a_bed_now(conn: Connection, q: ServiceQuery) -> tuple[list[ColumnElement], bool]:
-    """The filters of a search for offers with a bed now, and whether they match few offers.
-
-    The offer projection knows which offers have a bed now (migration 0013): those of an
-    activity are found in one scan of its GIN index, beside their specialties, rather than
-    by reading every offer of the activity and its locations' indicators."""
+def _offers_with_a_bed_now(q: ServiceQuery) -> Select:
+    """The offers with a bed now among those of `q`'s specialties. The offer projection knows
+    them (migration 0013): they are found in one scan of its GIN index, rather than by
+    reading every offer of the activity and its locations' indicators."""
     o = SasOffer
-    with_bed = select(o.id).where(
+    return select(o.id).where(
         o.beds.op("@>")(_written(["now"])),
         *(o.specialties.op("&&")(_written(v)) for v in q.specialties),
     )
-    filters = [*service_filters(replace(q, location=None)), HealthcareService.id.in_(with_bed)]
-    return filters, planned_rows(conn, with_bed) <= CHECKED_OFFERS
 
 
 def _few_own_matches(conn: Connection, q: ServiceQuery) -> bool:
