@@ -53,24 +53,20 @@ _CELLS = ", ".join(
     for size in CELL_SIZES
 )
 
-REFRESH = f"""
-CREATE FUNCTION sas_offer_refresh(offer_ids text[]) RETURNS void LANGUAGE sql AS $$
-DELETE FROM sas_offer s USING unnest(offer_ids) u(id) WHERE s.id = u.id;
-INSERT INTO sas_offer (id, establishment_id, location_ids, from_establishment, x, y, z, cells,
-                       tokens, age_low, age_high)
-SELECT hs.id, p.establishment_id, hs.location_ids, p.from_establishment,
-       earth() * cos(radians(p.lat)) * cos(radians(p.lon)),
+# Parts of the refresh, which 0013 writes again around its own columns.
+# The offer's x, y, z from its position p (lat, lon).
+XYZ = """       earth() * cos(radians(p.lat)) * cos(radians(p.lon)),
        earth() * cos(radians(p.lat)) * sin(radians(p.lon)),
        earth() * sin(radians(p.lat)),
-       ARRAY[{_CELLS}],
-       ARRAY(SELECT f.name || '|' || substr(t.token, length(f.system) + 2)
+"""
+# Its filter codes, `<filter>|<code>`.
+FILTER_TOKENS = f"""       ARRAY(SELECT f.name || '|' || substr(t.token, length(f.system) + 2)
              FROM (VALUES {_FILTER_VALUES}) f(name, system, tokens), unnest(f.tokens) t(token)
              WHERE starts_with(t.token, f.system || '|')
                AND length(t.token) > length(f.system) + 1),
-       hs.age_low, hs.age_high
-FROM (SELECT DISTINCT unnest(offer_ids) AS id) u
-JOIN healthcare_service hs ON hs.id = u.id
-CROSS JOIN LATERAL (
+"""
+# Its position p: its first active location with coordinates, else its establishment.
+POSITION = """CROSS JOIN LATERAL (
     SELECT coalesce(hs.establishment_id, hs.organization_id) AS establishment_id,
            coalesce(l.latitude, o.latitude) AS lat, coalesce(l.longitude, o.longitude) AS lon,
            l.latitude IS NULL AS from_establishment
@@ -84,7 +80,19 @@ CROSS JOIN LATERAL (
     LEFT JOIN organization o ON o.id = coalesce(hs.establishment_id, hs.organization_id)
         AND o.latitude IS NOT NULL AND o.longitude IS NOT NULL
 ) p
-WHERE hs.active AND p.establishment_id IS NOT NULL AND p.lat IS NOT NULL AND p.lon IS NOT NULL
+"""
+
+REFRESH = f"""
+CREATE FUNCTION sas_offer_refresh(offer_ids text[]) RETURNS void LANGUAGE sql AS $$
+DELETE FROM sas_offer s USING unnest(offer_ids) u(id) WHERE s.id = u.id;
+INSERT INTO sas_offer (id, establishment_id, location_ids, from_establishment, x, y, z, cells,
+                       tokens, age_low, age_high)
+SELECT hs.id, p.establishment_id, hs.location_ids, p.from_establishment,
+{XYZ}       ARRAY[{_CELLS}],
+{FILTER_TOKENS}       hs.age_low, hs.age_high
+FROM (SELECT DISTINCT unnest(offer_ids) AS id) u
+JOIN healthcare_service hs ON hs.id = u.id
+{POSITION}WHERE hs.active AND p.establishment_id IS NOT NULL AND p.lat IS NOT NULL AND p.lon IS NOT NULL
 $$"""
 
 SERVICES_CHANGED = """

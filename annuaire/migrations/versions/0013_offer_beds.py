@@ -60,36 +60,15 @@ DELETE FROM sas_offer s USING unnest(offer_ids) u(id) WHERE s.id = u.id;
 INSERT INTO sas_offer (id, active, establishment_id, location_ids, from_establishment, x, y, z,
                        cells, tokens, specialties, beds, age_low, age_high)
 SELECT hs.id, hs.active, p.establishment_id, hs.location_ids, p.from_establishment,
-       earth() * cos(radians(p.lat)) * cos(radians(p.lon)),
-       earth() * cos(radians(p.lat)) * sin(radians(p.lon)),
-       earth() * sin(radians(p.lat)),
-       CASE WHEN p.lat IS NULL OR p.lon IS NULL OR p.establishment_id IS NULL THEN '{{}}'
+{sas.XYZ}       CASE WHEN p.lat IS NULL OR p.lon IS NULL OR p.establishment_id IS NULL THEN '{{}}'
             ELSE ARRAY[{sas._CELLS}] END,
-       ARRAY(SELECT f.name || '|' || substr(t.token, length(f.system) + 2)
-             FROM (VALUES {sas._FILTER_VALUES}) f(name, system, tokens), unnest(f.tokens) t(token)
-             WHERE starts_with(t.token, f.system || '|')
-               AND length(t.token) > length(f.system) + 1),
-       hs.specialty_tokens,
+{sas.FILTER_TOKENS}       hs.specialty_tokens,
        coalesce(b.beds, '{{}}'),
        hs.age_low, hs.age_high
 FROM (SELECT DISTINCT unnest(offer_ids) AS id) u
 JOIN healthcare_service hs ON hs.id = u.id
 LEFT JOIN sas_offer_beds(offer_ids) b ON b.id = hs.id
-CROSS JOIN LATERAL (
-    SELECT coalesce(hs.establishment_id, hs.organization_id) AS establishment_id,
-           coalesce(l.latitude, o.latitude) AS lat, coalesce(l.longitude, o.longitude) AS lon,
-           l.latitude IS NULL AS from_establishment
-    FROM (SELECT 1) one
-    LEFT JOIN LATERAL (
-        SELECT loc.latitude, loc.longitude
-        FROM unnest(hs.location_ids) WITH ORDINALITY AS r(id, n)
-        JOIN location loc ON loc.id = r.id
-        WHERE loc.active AND loc.latitude IS NOT NULL AND loc.longitude IS NOT NULL
-        ORDER BY r.n LIMIT 1) l ON TRUE
-    LEFT JOIN organization o ON o.id = coalesce(hs.establishment_id, hs.organization_id)
-        AND o.latitude IS NOT NULL AND o.longitude IS NOT NULL
-) p
-$$"""
+{sas.POSITION}$$"""
 
 # What `beds` reads of an indicator: NULL when it bears on none.
 _SIGNATURE = f"""CASE WHEN r.active AND r.nb > 0 AND (
