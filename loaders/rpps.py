@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -27,7 +28,12 @@ from directory.practitioners import systems
 from loaders import rpps_files, rpps_json, rpps_sql, runs
 from loaders.base import BadFile, Rejected
 from loaders.finess import ORGANIZATIONS
-from loaders.pipeline import SourceFile, StagingContext
+from loaders.pipeline import (
+    SourceFile,
+    StagingContext,
+    build_first_load_indexes,
+    indexes_built_after,
+)
 from loaders.rpps_copy import copy_lines, lines_table
 from loaders.rpps_files import PartFile, find_parts
 from loaders.target import Target
@@ -42,7 +48,32 @@ def _tombstone(resource_type: str, *kept: str) -> str:
             'meta', json_build_object('lastUpdated', %(stamp_text)s::text,
                                       'profile', t.resource->'meta'->'profile'),
             'identifier', t.resource->'identifier', 'active', false{elements}),
-        document = t.document || jsonb_build_object('removed', %(stamp_text)s::text)"""
+        document = (t.document::jsonb || jsonb_build_object('removed', %(stamp_text)s::text))::json"""
+
+
+def refresh_names(conn: psycopg.Connection, stamp: datetime) -> None:
+    """Bring practitioner_name (migration 0015) in step with the practitioners a load wrote,
+    stamped `stamp`, and those it purged. When it wrote most of them (a first load), the
+    table is refilled and its index built once, rather than row by row."""
+    written = conn.execute(
+        "SELECT count(*) FROM practitioner WHERE last_updated >= %s", (stamp,)
+    ).fetchone()[0]
+    if written * 2 > conn.execute("SELECT count(*) FROM practitioner_name").fetchone()[0]:
+        conn.execute("TRUNCATE practitioner_name")
+        with indexes_built_after(conn, "practitioner_name"):
+            conn.execute("INSERT INTO practitioner_name SELECT id, name_norm FROM practitioner")
+        return
+    conn.execute(
+        """INSERT INTO practitioner_name (id, name_norm)
+           SELECT id, name_norm FROM practitioner WHERE last_updated >= %s
+           ON CONFLICT (id) DO UPDATE SET name_norm = EXCLUDED.name_norm
+           WHERE practitioner_name.name_norm <> EXCLUDED.name_norm""",
+        (stamp,),
+    )
+    conn.execute(
+        """DELETE FROM practitioner_name n
+           WHERE NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.id = n.id)"""
+    )
 
 
 RPPS_SCOPE = frozenset({"rpps"})  # the `source` of the practitioners and roles it loads
@@ -71,6 +102,7 @@ PRACTITIONERS = Target(
     stamped_resource="resource",
     # A removed practitioner keeps its identifiers and name, for delta clients.
     tombstone_sql=_tombstone("Practitioner", "name"),
+    refresh_derived=refresh_names,
 )
 ROLES = Target(
     table="practitioner_role",
@@ -360,6 +392,9 @@ class _Staging:
                 first.copied = swap.execute(
                     rpps_sql.first_load(table, columns, selected, stamp)
                 ).rowcount
+                if direct:
+                    # Now rather than in the swap's end, while the other connection builds.
+                    build_first_load_indexes(swap, first)
 
         return _Task(f"{table} records", needs, run)
 

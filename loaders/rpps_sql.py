@@ -25,6 +25,7 @@ from directory.organizations.fhir import PROFILE as ORGANIZATION_PROFILE
 from directory.organizations.identifiers import FINESS_SYSTEM, IDNST_SYSTEM, SIRENE_SYSTEM
 from directory.practitioners import systems as s
 from directory.search.text import normalized_sql
+from loaders.pipeline import UNSTAMPED
 from loaders.rpps_copy import PLACEHOLDER, field_column, lines_table
 from loaders.rpps_files import PARTS, Layout, Part
 from loaders.rpps_json import (
@@ -120,9 +121,8 @@ def system_by_type(systems: dict[str, str], type_code: str) -> str:
 
 def meta(stamp: str | None, *profiles: str) -> Json:
     """`meta` with the load time as lastUpdated when known (a first load writes its records
-    stamped; the swap stamps staged ones)."""
-    updated = [("lastUpdated", const(stamp))] if stamp else []
-    return obj(*updated, ("profile", const(list(profiles))))
+    stamped), else the placeholder the swap replaces with it."""
+    return obj(("lastUpdated", const(stamp or UNSTAMPED)), ("profile", const(list(profiles))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -685,7 +685,7 @@ def practitioners(stamp: str | None, plain: bool) -> Build:
             "qualification_tokens": tokens("i.ex_tokens", "i.sk_tokens", "i.di_tokens"),
             "mailbox_tokens": "coalesce(i.mb_tokens, '{}')",
             "resource": f"({render(resource, plain)})::json",
-            "document": f"({render(document, plain)})::jsonb",
+            "document": f"({render(document, plain)})::json",
             "active": "true",
         },
     )
@@ -844,7 +844,7 @@ def roles(stamp: str | None, plain: bool) -> Build:
             ),
             "mailbox_tokens": "coalesce(i.mb_tokens, '{}')",
             "resource": f"({render(resource, plain)})::json",
-            "document": f"({render(document, plain)})::jsonb",
+            "document": f"({render(document, plain)})::json",
             "active": "true",
         },
     )

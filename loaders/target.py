@@ -33,6 +33,9 @@ class Target:
     # Run once every target of the file is swapped in, in the same transaction, with the
     # load's time (which stamps each changed record's last_updated).
     after_swap: Callable[[psycopg.Connection, datetime], None] | None = None
+    # Run after every load that wrote the table, a first load included, in its transaction,
+    # with the time its records were stamped: keeps a table derived from this one in step.
+    refresh_derived: Callable[[psycopg.Connection, datetime], None] | None = None
     # A timestamp column: a snapshot row never overwrites a record whose value there is later
     # (a bed count written through the API after the extract was made).
     keep_newer: str | None = None

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Connection,
     Text,
     and_,
+    any_,
     bindparam,
     cast,
     exists,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 )
 
 from directory.organizations.models import Organization
-from directory.practitioners.models import Practitioner, PractitionerRole
+from directory.practitioners.models import Practitioner, PractitionerName, PractitionerRole
 from directory.search.keyset import (
     Hit,
     KeysetSort,
@@ -103,35 +104,48 @@ def _mailbox(column: ColumnElement, flt: TextFilter) -> ColumnElement:
 
 
 def _name_part(norm: ColumnElement, raw: ColumnElement, flt: TextFilter) -> ColumnElement:
-    """family / given: a prefix of the whole part by default, :contains anywhere in it,
-    :exact the part as written. The trigram index of the whole name serves :contains."""
-    p = Practitioner
+    """family / given: a prefix of the whole part by default, :contains anywhere in it (the
+    whole name then holds it too: see _names_containing), :exact the part as written."""
     alternatives = []
     for value in flt.values:
         if flt.mode == "exact":
             alternatives.append(raw == value)
         elif flt.mode == "contains":
-            term = normalize(value)
-            alternatives.append(
-                and_(
-                    p.name_norm.contains(term, autoescape=True),
-                    norm.contains(term, autoescape=True),
-                )
-            )
+            alternatives.append(norm.contains(normalize(value), autoescape=True))
         else:
             alternatives.append(norm.startswith(normalize(value), autoescape=True))
     return or_(*alternatives)
 
 
-def _name(flt: TextFilter) -> ColumnElement:
-    """name: every word a word prefix by default, :contains anywhere, :exact a whole part."""
+def _names_containing(q: PractitionerQuery) -> ColumnElement | None:
+    """The practitioners whose whole name holds the :contains terms of `name`, `family` and
+    `given` (a family or given name that holds a term puts it in the whole name too), found
+    among the narrow rows of practitioner_name: the page is picked there, walking its
+    matches in id order, before any practitioner's row is read."""
+    n = PractitionerName
+    groups = [flt for flt in (*q.names, *q.families, *q.givens) if flt.mode == "contains"]
+    if not groups:
+        return None
+    held = [
+        or_(*(n.name_norm.contains(normalize(v), autoescape=True) for v in flt.values))
+        for flt in groups
+    ]
+    # `= ANY(ARRAY(…))` rather than `IN (…)`: PostgreSQL then walks the primary key over
+    # the sorted ids and stops at the page's end, where a semi-join read every match's row
+    # before sorting them (8,291 rows for `onta` + `ine`: 65 ms instead of 0.3).
+    return Practitioner.id == any_(func.array(select(n.id).where(*held).scalar_subquery()))
+
+
+def _name(flt: TextFilter) -> ColumnElement | None:
+    """name: every word a word prefix by default, :exact a whole part (:contains: see
+    _names_containing)."""
     p = Practitioner
+    if flt.mode == "contains":
+        return None
     alternatives = []
     for value in flt.values:
         if flt.mode == "exact":
             alternatives.append(or_(p.family == value, p.given == value))
-        elif flt.mode == "contains":
-            alternatives.append(p.name_norm.contains(normalize(value), autoescape=True))
         else:
             match = prefix_match(p.name_tsv, value)
             alternatives.append(literal(False) if match is None else match)
@@ -184,7 +198,9 @@ def practitioner_filters(q: PractitionerQuery) -> list[ColumnElement]:
     clauses += [any_token(p.identifier_type_tokens, v) for v in q.identifier_types]
     clauses += [_name_part(p.family_norm, p.family, flt) for flt in q.families]
     clauses += [_name_part(p.given_norm, p.given, flt) for flt in q.givens]
-    clauses += [_name(flt) for flt in q.names]
+    clauses += [clause for flt in q.names if (clause := _name(flt)) is not None]
+    if (containing := _names_containing(q)) is not None:
+        clauses.append(containing)
     clauses += [any_token(p.qualification_tokens, v) for v in q.qualifications]
     clauses += [_mailbox(p.mailbox_tokens, flt) for flt in q.mailboxes]
     if q.roles is not None:

@@ -65,11 +65,7 @@ def test_first_load_copies_into_the_table_as_the_swap_would(load, clean_db: str)
     before = indexes(clean_db, "organization")
     load(SMALL)  # empty table: copied straight into it
     assert indexes(clean_db, "organization") == before
-    stamps = fetch(
-        clean_db, "SELECT DISTINCT resource->'meta'->>'lastUpdated', last_updated FROM organization"
-    )
-    ((text, stamp),) = stamps
-    assert text == stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert_stamped(clean_db)
     copied = stored_rows(clean_db)
     # The same file through staging: one stale row left, so the table is not empty.
     with psycopg.connect(clean_db) as conn:
@@ -78,6 +74,15 @@ def test_first_load_copies_into_the_table_as_the_swap_would(load, clean_db: str)
     result = load(SMALL)
     assert (result.counts.new, result.counts.changed) == (10, 1)
     assert stored_rows(clean_db) == copied
+    assert_stamped(clean_db)  # by the swap, this time
+
+
+def assert_stamped(url: str) -> None:
+    """Every resource's meta.lastUpdated is its row's load time, all of one load."""
+    ((text, stamp),) = fetch(
+        url, "SELECT DISTINCT resource->'meta'->>'lastUpdated', last_updated FROM organization"
+    )
+    assert text == stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def test_failed_first_load_leaves_an_empty_table(load, clean_db, tmp_path) -> None:  # noqa: ANN001

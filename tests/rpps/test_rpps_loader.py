@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
@@ -115,6 +116,7 @@ def test_skills_diplomas_and_mailboxes_join_the_person(load, clean_db) -> None: 
 
 def test_reload_of_the_same_extract_changes_nothing(load, clean_db) -> None:  # noqa: ANN001
     load(CURRENT, source="rpps")
+    assert names_in_step(clean_db) and rows(clean_db, "SELECT count(*) FROM practitioner_name")[0][0]
     before = rows(clean_db, "SELECT id, last_updated FROM practitioner_role ORDER BY id")
     again = load(CURRENT, source="rpps").counts
     assert (again.new, again.changed, again.deactivated, again.unchanged) == (0, 0, 0, 17)
@@ -138,6 +140,36 @@ def test_a_person_gone_from_the_next_extract_becomes_a_tombstone(load, clean_db,
     )
     assert (active, removed, resource["active"]) == (False, True, False)
     assert resource["name"][0]["family"] == "DURAND"
+
+
+def test_a_changed_person_is_stamped_with_the_reload_time(load, clean_db, tmp_path) -> None:  # noqa: ANN001
+    load(CURRENT, source="rpps")
+    shutil.copytree(CURRENT, tmp_path / "next")
+    activity = tmp_path / "next" / ACTIVITY
+    activity.write_text(activity.read_text().replace("|Élodie|", "|Élodie-Anne|"))
+    assert load(tmp_path / "next", source="rpps").counts.changed >= 1
+    changed = rows(
+        clean_db,
+        "SELECT resource::text, resource->'meta'->>'lastUpdated', last_updated, "
+        "resource->'name'->0->'given'->>0 FROM practitioner WHERE id = '810100000001' "
+        "UNION ALL SELECT resource::text, resource->'meta'->>'lastUpdated', last_updated, "
+        "resource->'practitioner'->>'display' FROM practitioner_role "
+        "WHERE practitioner_id = '810100000001'",
+    )
+    assert len(changed) >= 2
+    for text, stamp_text, stamp, name in changed:
+        assert "stamped at swap" not in text
+        assert stamp_text == stamp.astimezone(UTC).isoformat(timespec="milliseconds").replace(
+            "+00:00", "Z"
+        )
+        assert "Élodie-Anne" in name
+    [(others,)] = rows(
+        clean_db,
+        "SELECT count(*) FROM practitioner WHERE last_updated = %s",
+        changed[0][2],
+    )
+    assert others == 1  # nobody else changed
+    assert names_in_step(clean_db)
 
 
 def test_the_zip_as_downloaded_loads(load, clean_db, tmp_path) -> None:  # noqa: ANN001
@@ -253,6 +285,14 @@ def test_tombstones_older_than_the_history_are_purged(load, clean_db, tmp_path) 
         )
     load(tmp_path / "next", source="rpps")
     assert rows(clean_db, "SELECT active FROM practitioner WHERE id = '810100000006'") == []
+    assert names_in_step(clean_db)  # the purged name went too
+
+
+def names_in_step(url: str) -> bool:
+    """practitioner_name, searched by name:contains, holds each practitioner's name."""
+    return rows(url, "SELECT id, name_norm FROM practitioner_name ORDER BY id") == rows(
+        url, "SELECT id, name_norm FROM practitioner ORDER BY id"
+    )
 
 
 def test_the_demo_extract_links_to_the_demo_finess_register(load, clean_db) -> None:  # noqa: ANN001
