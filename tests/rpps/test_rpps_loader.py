@@ -116,7 +116,9 @@ def test_skills_diplomas_and_mailboxes_join_the_person(load, clean_db) -> None: 
 
 def test_reload_of_the_same_extract_changes_nothing(load, clean_db) -> None:  # noqa: ANN001
     load(CURRENT, source="rpps")
-    assert names_in_step(clean_db) and rows(clean_db, "SELECT count(*) FROM practitioner_name")[0][0]
+    assert (
+        names_in_step(clean_db) and rows(clean_db, "SELECT count(*) FROM practitioner_name")[0][0]
+    )
     before = rows(clean_db, "SELECT id, last_updated FROM practitioner_role ORDER BY id")
     again = load(CURRENT, source="rpps").counts
     assert (again.new, again.changed, again.deactivated, again.unchanged) == (0, 0, 0, 17)
