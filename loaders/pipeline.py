@@ -361,12 +361,16 @@ def _diff_counts(
             FROM stage_{target.table} s LEFT JOIN {target.table} t ON t.id = s.id"""
     ).fetchone()
     clause, params = _scope_clause(target, scope)
-    present, gone = conn.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE NOT EXISTS
-                (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id))
-            FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}""",
+    # Two statements: the anti-join of the second hashes the keys once, where a NOT EXISTS
+    # inside an aggregate probed them once per row. Both may read only an index of the
+    # live ids (practitioner_live_idx).
+    live = f"FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}"
+    present = conn.execute(f"SELECT count(*) {live}", params).fetchone()[0]
+    gone = conn.execute(
+        f"""SELECT count(*) {live}
+            AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)""",
         params,
-    ).fetchone()
+    ).fetchone()[0]
     return Counts(new=new, changed=changed, unchanged=unchanged, deactivated=gone), present
 
 
@@ -422,10 +426,16 @@ def _swap(
     clause, scope_params = _scope_clause(target, scope)
     tombstone = f", {target.tombstone_sql}" if target.tombstone_sql else ""
     conn.execute(
-        f"""UPDATE {target.table} t
+        # The removed ids first, as _diff_counts finds them (from an index of the live ids
+        # where the table has one), then their rows. Materialized: within an UPDATE, a scan
+        # of the same table joined in must return its rows' addresses, so it would read
+        # every live row (4.9 s for the roles, 1.4 s from the index).
+        f"""WITH gone AS MATERIALIZED (
+                SELECT t.id FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}
+                AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id))
+            UPDATE {target.table} t
             SET active = FALSE, removed_at = %(stamp)s, last_updated = %(stamp)s{tombstone}
-            WHERE t.removed_at IS NULL AND {clause}
-              AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)""",
+            FROM gone WHERE t.id = gone.id""",
         {**params, **scope_params},
     )
 

@@ -6,7 +6,7 @@ columns exist only for search.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Computed, Index, Text
+from sqlalchemy import JSON, Computed, Index, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +41,8 @@ class Practitioner(Lifecycle, Base):
 
     __table_args__ = (
         Index("practitioner_last_updated_idx", "last_updated", "id"),
+        # what a load counts and searches for removals (migration 0016)
+        Index("practitioner_live_idx", "source", "id", postgresql_where=text("removed_at IS NULL")),
         # family + given, the usual lookup, in one index (family alone uses it too)
         Index(
             "practitioner_family_given_idx",
@@ -110,6 +112,12 @@ class PractitionerRole(Lifecycle, Base):
 
     __table_args__ = (
         Index("practitioner_role_last_updated_idx", "last_updated", "id"),
+        Index(
+            "practitioner_role_live_idx",
+            "source",
+            "id",
+            postgresql_where=text("removed_at IS NULL"),
+        ),
         Index("practitioner_role_service_idx", "healthcare_service_id"),
         Index("practitioner_role_practitioner_idx", "practitioner_id"),
         Index("practitioner_role_organization_idx", "organization_id"),
