@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from directory.practitioners import queries
 from tests.conftest import FIXTURES
 
 CURRENT = FIXTURES / "rpps" / "current"
@@ -80,6 +81,26 @@ def test_an_adeli_person_has_no_rpps_identifier(loaded) -> None:  # noqa: ANN001
 )
 def test_practitioner_search(loaded, query: str, expected: list[str]) -> None:  # noqa: ANN001
     assert ids(search(loaded, query)) == expected
+
+
+CONTAINS = [
+    "name:contains=almei&name:contains=pier",
+    "name:contains=durand,martin",
+    "family:contains=fontaine",
+    "given:contains=ierr",
+    "name:contains=ar",  # too short for trigrams: always checked in page order
+]
+
+
+@pytest.mark.parametrize("query", CONTAINS)
+def test_contains_gathered_or_walked_finds_the_same(loaded, monkeypatch, query: str) -> None:  # noqa: ANN001
+    """Terms matching few names are gathered from practitioner_name, others checked on each
+    practitioner in page order: both ways give the same pages."""
+    gathered = ids(search(loaded, query))
+    monkeypatch.setattr(queries, "GATHERED_NAMES", 0)  # as if every term were frequent
+    walked = ids(search(loaded, query))
+    assert gathered == walked
+    assert gathered  # the fixtures hold a match of each
 
 
 def test_revinclude_brings_the_roles(loaded) -> None:  # noqa: ANN001
