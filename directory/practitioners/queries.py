@@ -147,7 +147,11 @@ def _names_containing(groups: list[tuple[str, ...]], ids: list[str] | None) -> C
     end, reading only the page's rows. Without, each practitioner met in page order is
     checked, which suits terms that most names hold."""
     if ids is None:
-        return and_(*_holding(Practitioner.name_norm, groups))
+        # strpos, not LIKE: the planner takes `LIKE '%…%'` for rare and, expecting a few
+        # matches, reads the whole table to sort them (ichar + ard, 21,468 matches: 1.8 s);
+        # it gives a function's result a third of the rows, and walks the id order.
+        name = Practitioner.name_norm
+        return and_(*(or_(*(func.strpos(name, term) > 0 for term in group)) for group in groups))
     return Practitioner.id == any_(literal(ids, ARRAY(Text)))
 
 
