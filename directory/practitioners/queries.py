@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import (
@@ -137,8 +138,11 @@ def _contains_groups(q: PractitionerQuery) -> list[tuple[str, ...]]:
     ]
 
 
-def _holding(column: ColumnElement, groups: list[tuple[str, ...]]) -> list[ColumnElement]:
-    return [or_(*(column.contains(term, autoescape=True) for term in group)) for group in groups]
+def _holding(
+    holds: Callable[[str], ColumnElement], groups: list[tuple[str, ...]]
+) -> list[ColumnElement]:
+    """Every group's condition: one of its terms `holds`."""
+    return [or_(*(holds(term) for term in group)) for group in groups]
 
 
 def _names_containing(groups: list[tuple[str, ...]], ids: list[str] | None) -> ColumnElement:
@@ -150,8 +154,7 @@ def _names_containing(groups: list[tuple[str, ...]], ids: list[str] | None) -> C
         # strpos, not LIKE: the planner takes `LIKE '%…%'` for rare and, expecting a few
         # matches, reads the whole table to sort them (ichar + ard, 21,468 matches: 1.8 s);
         # it gives a function's result a third of the rows, and walks the id order.
-        name = Practitioner.name_norm
-        return and_(*(or_(*(func.strpos(name, term) > 0 for term in group)) for group in groups))
+        return and_(*_holding(lambda term: func.strpos(Practitioner.name_norm, term) > 0, groups))
     return Practitioner.id == any_(literal(ids, ARRAY(Text)))
 
 
@@ -162,7 +165,8 @@ def _gathered_names(conn: Connection, groups: list[tuple[str, ...]]) -> list[str
     if any(len(term) < TRIGRAM for group in groups for term in group):
         return None
     n = PractitionerName
-    probe = select(n.id).where(*_holding(n.name_norm, groups)).limit(GATHERED_NAMES + 1)
+    held = _holding(lambda term: n.name_norm.contains(term, autoescape=True), groups)
+    probe = select(n.id).where(*held).limit(GATHERED_NAMES + 1)
     ids = list(conn.scalars(probe))
     return ids if len(ids) <= GATHERED_NAMES else None
 
