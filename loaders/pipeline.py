@@ -365,14 +365,22 @@ def _diff_counts(
     # Two statements: the anti-join of the second hashes the keys once, where a NOT EXISTS
     # inside an aggregate probed them once per row. Both may read only an index of the
     # live ids (practitioner_live_idx).
-    live = f"FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}"
-    present = conn.execute(f"SELECT count(*) {live}", params).fetchone()[0]
-    gone = conn.execute(
-        f"""SELECT count(*) {live}
-            AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id)""",
-        params,
-    ).fetchone()[0]
-    return Counts(new=new, changed=changed, unchanged=unchanged, deactivated=gone), present
+    present = conn.execute(f"SELECT count(*) FROM ({_live(target, clause)}) l", params)
+    present = present.fetchone()[0]
+    gone = conn.execute(f"SELECT count(*) FROM ({_absent(target, clause)}) a", params)
+    deactivated = gone.fetchone()[0]
+    return Counts(new=new, changed=changed, unchanged=unchanged, deactivated=deactivated), present
+
+
+def _live(target: Target, clause: str) -> str:
+    """The ids of the target's live records in the scope `clause`."""
+    return f"SELECT t.id FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}"
+
+
+def _absent(target: Target, clause: str) -> str:
+    """The live ids the snapshot does not hold: the records the load removes."""
+    keys = f"stage_keys_{target.table}"
+    return f"{_live(target, clause)} AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.id = t.id)"
 
 
 def _stamped(target: Target, column: str, prefix: str) -> str:
@@ -431,9 +439,7 @@ def _swap(
         # where the table has one), then their rows. Materialized: within an UPDATE, a scan
         # of the same table joined in must return its rows' addresses, so it would read
         # every live row (4.9 s for the roles, 1.4 s from the index).
-        f"""WITH gone AS MATERIALIZED (
-                SELECT t.id FROM {target.table} t WHERE t.removed_at IS NULL AND {clause}
-                AND NOT EXISTS (SELECT 1 FROM stage_keys_{target.table} k WHERE k.id = t.id))
+        f"""WITH gone AS MATERIALIZED ({_absent(target, clause)})
             UPDATE {target.table} t
             SET active = FALSE, removed_at = %(stamp)s, last_updated = %(stamp)s{tombstone}
             FROM gone WHERE t.id = gone.id""",
