@@ -22,3 +22,10 @@ def test_reads_run_without_parallel_workers_and_writes_may(engine: Engine) -> No
         assert conn.execute(setting).scalar() == "0"
     with engine.connect() as conn:  # the writer's pool (loads) keeps the default
         assert conn.execute(setting).scalar() != "0"
+
+
+def test_reads_are_planned_for_data_in_memory(engine: Engine) -> None:
+    # 1.1, not the default 4: see annuaire.db.READ_PLANNING (a name search that walked
+    # 45,000 index entries rather than fetch 920 rows).
+    with reading(engine).connect() as conn:
+        assert conn.execute(text("SHOW random_page_cost")).scalar() == "1.1"
