@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Double,
+    Select,
     Text,
     bindparam,
     cast,
@@ -247,14 +248,17 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
     )
     rows = conn.execute(stmt).all() if q.count else []
 
-    counted = select(func.count()).select_from(_TABLE).where(*filters)
+    # Built only when the total mode asks for a count: most pages need none.
+    def counted() -> Select:
+        return select(func.count()).select_from(_TABLE).where(*filters)
+
     total = page_total(
         q.total,
         cursor,
         len(rows),
         q.count,
-        lambda: conn.scalar(counted) or 0,
-        lambda: planned_rows(conn, counted.with_only_columns(_TABLE.c.id)),
+        lambda: conn.scalar(counted()) or 0,
+        lambda: planned_rows(conn, counted().with_only_columns(_TABLE.c.id)),
     )
 
     next_token = None
