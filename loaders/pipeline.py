@@ -384,17 +384,15 @@ def _absent(target: Target, clause: str) -> str:
 
 
 def _stamped(target: Target, column: str, prefix: str) -> str:
-    """The SQL of a staged column's value, its resource stamped with the swap's time (every
-    stamped resource column is json: the text as written)."""
-    if column != target.stamped_resource:
-        return f"{prefix}{column}"
+    """The SQL of a staged column's value, its resource stamped with the swap's time: every
+    stager writes UNSTAMPED in its place, in compact JSON text (json columns keep it as
+    written)."""
     value = f"{prefix}{column}"
+    if column != target.stamped_resource:
+        return value
     placeholder = f'"lastUpdated":"{UNSTAMPED}"'
-    return f"""CASE WHEN strpos({value}::text, '{placeholder}') > 0
-        THEN replace({value}::text, '{placeholder}',
-                     '"lastUpdated":' || to_json(%(stamp_text)s::text)::text)::json
-        ELSE jsonb_set({value}::jsonb, '{{meta,lastUpdated}}',
-                       to_jsonb(%(stamp_text)s::text))::json END"""
+    return f"""replace({value}::text, '{placeholder}',
+                   '"lastUpdated":' || to_json(%(stamp_text)s::text)::text)::json"""
 
 
 def _swap(
