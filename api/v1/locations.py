@@ -47,7 +47,7 @@ def location_capacity(location_id: str) -> dict:
 
 
 @blueprint.route("/locations/<location_id>/history")
-@blueprint.arguments(HistoryArgs, location="query", unknown=RAISE)
+@blueprint.arguments(HistoryArgs(), location="query", unknown=RAISE)
 @blueprint.response(200, HistoryPageSchema)
 @blueprint.alt_response(400, response="BAD_REQUEST")
 @blueprint.alt_response(404, response="NOT_FOUND")

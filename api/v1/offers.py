@@ -81,7 +81,7 @@ def _labels() -> sas.Label:
 
 
 @blueprint.route("/offers/search")
-@blueprint.arguments(OfferSearchArgs, error_status_code=400, **SEARCH_ARGS)
+@blueprint.arguments(OfferSearchArgs(), error_status_code=400, **SEARCH_ARGS)
 @blueprint.response(200, OfferSearchPageSchema)
 def search_offers(args: dict) -> Response:
     """SAS search of care offers

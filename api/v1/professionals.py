@@ -88,7 +88,7 @@ def parse_search(args: dict) -> PractitionerQuery:
 
 
 @blueprint.route("/professionals")
-@blueprint.arguments(ProfessionalSearchArgs, **SEARCH_ARGS)
+@blueprint.arguments(ProfessionalSearchArgs(), **SEARCH_ARGS)
 @blueprint.response(200, ProfessionalPageSchema)
 @blueprint.alt_response(400, response="BAD_REQUEST")
 def search_professionals(args: dict) -> Response:

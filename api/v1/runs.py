@@ -34,7 +34,7 @@ COUNTS = ("new", "changed", "unchanged", "deactivated", "rejected")
 
 
 @blueprint.route("/runs")
-@blueprint.arguments(RunListArgs, location="query", unknown=RAISE)
+@blueprint.arguments(RunListArgs(), location="query", unknown=RAISE)
 @blueprint.response(200, RunPageSchema)
 @blueprint.alt_response(400, response="BAD_REQUEST")
 def list_runs(args: dict) -> dict:
