@@ -222,6 +222,29 @@ def check_operation(operation: Operation, check: CodeCheck) -> None:
             )
 
 
+# The identifier of a conditional patch is, by ROR convention, the sync identifier (type 26):
+# its B-tree answers at once. The type-25 identifier, or one given with its system, is found
+# among the identifier tokens; their GIN index is read only when the sync identifier matches
+# nothing, since its pending list (every location write adds to it) costs a few ms to read.
+_BY_SYNC_IDENTIFIER = text(
+    "SELECT id, finess, version_id FROM location "
+    "WHERE sync_identifier = :value AND removed_at IS NULL FOR UPDATE"
+)
+_BY_IDENTIFIER_TOKEN = text(
+    "SELECT id, finess, version_id FROM location "
+    "WHERE identifier_tokens @> ARRAY[:token] AND removed_at IS NULL FOR UPDATE"
+)
+
+
+def _lock_by_identifier(conn: Connection, target: Target) -> list:
+    if not target.system:
+        rows = conn.execute(_BY_SYNC_IDENTIFIER, {"value": target.identifier}).all()
+        if rows:
+            return rows
+    token = f"{target.system}|{target.identifier}" if target.system else target.identifier
+    return conn.execute(_BY_IDENTIFIER_TOKEN, {"token": token}).all()
+
+
 def _lock(conn: Connection, target: Target) -> Locked:
     if target.location_id is not None:
         rows = conn.execute(
@@ -235,19 +258,7 @@ def _lock(conn: Connection, target: Target) -> Locked:
         if rows[0].removed_at is not None:
             raise LocationNotFound(f"{target} was removed from the ROR")
     else:
-        # Either identifier's code form is among the tokens; the sync one has its own index.
-        match = (
-            "identifier_tokens @> ARRAY[:token]"
-            if target.system
-            else "(sync_identifier = :value OR identifier_tokens @> ARRAY[:value])"
-        )
-        rows = conn.execute(
-            text(
-                f"SELECT id, finess, version_id FROM location WHERE {match} "
-                "AND removed_at IS NULL FOR UPDATE"
-            ),
-            {"value": target.identifier, "token": f"{target.system}|{target.identifier}"},
-        ).all()
+        rows = _lock_by_identifier(conn, target)
         if not rows:
             raise LocationNotFound(
                 f"no Location has the synchronisation or functional identifier "

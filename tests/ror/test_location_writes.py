@@ -329,6 +329,26 @@ def test_system_and_value_form_of_the_identifier(
     assert answer.get_json()["id"] == place.id
 
 
+
+def test_functional_identifier_finds_the_location_too(
+    client: FlaskClient, place: Place, vendor: str, engine: Engine
+) -> None:
+    # The sync identifier is looked up first; the type-25 identifier, which is no sync
+    # identifier, must still be found among the identifier tokens.
+    with engine.connect() as conn:
+        tokens = conn.execute(
+            text("SELECT identifier_tokens FROM location WHERE id = :id"), {"id": place.id}
+        ).scalar_one()
+    functional = [t for t in tokens if "|" not in t and t != place.sync_identifier]
+    assert functional, tokens
+    answer = client.patch(
+        f"/fhir/Location?identifier={functional[0]}",
+        data=patch_body(ror_operation("add", CAPACITY_PATH, indicator(4))),
+        headers=headers(vendor),
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["id"] == place.id
+
 # --- ETag / If-Match, concurrency --------------------------------------------------------
 
 
