@@ -329,7 +329,6 @@ def test_system_and_value_form_of_the_identifier(
     assert answer.get_json()["id"] == place.id
 
 
-
 def test_functional_identifier_finds_the_location_too(
     client: FlaskClient, place: Place, vendor: str, engine: Engine
 ) -> None:
@@ -348,6 +347,7 @@ def test_functional_identifier_finds_the_location_too(
     )
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["id"] == place.id
+
 
 # --- ETag / If-Match, concurrency --------------------------------------------------------
 
