@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, DateTime, Double, Index, Integer, Numeric, Text, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Computed,
+    DateTime,
+    Double,
+    Index,
+    Integer,
+    Numeric,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -205,6 +217,11 @@ class SasOffer(Base):
     tokens: Mapped[list[str]] = mapped_column(ARRAY(Text))  # "activity|356", "public|1"…
     specialties: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     beds: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # The specialties of an offer with a bed now (migration 0017), for their statistics.
+    bed_specialties: Mapped[list[str]] = mapped_column(
+        ARRAY(Text),
+        Computed("CASE WHEN beds @> '{now}' THEN specialties ELSE '{}' END", persisted=True),
+    )
     age_low: Mapped[Decimal | None] = mapped_column(Numeric)
     age_high: Mapped[Decimal | None] = mapped_column(Numeric)
 
@@ -219,4 +236,16 @@ class SasOffer(Base):
             postgresql_with={"fastupdate": "off"},
         ),
         Index("sas_offer_establishment_idx", "establishment_id"),
+        Index(
+            "sas_offer_bed_now_idx",
+            "id",
+            postgresql_include=["bed_specialties"],
+            postgresql_where=text("beds @> '{now}'"),
+        ),
+        Index(
+            "sas_offer_bed_specialties_idx",
+            "bed_specialties",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )

@@ -212,6 +212,7 @@ BED_NOW = "location.capacity-status=02&location.temporality-capacity=01&location
             ["3001", "3002", "3003", "3005", "3006", "3007", "3008", "3009", "3010"],
         ),
         (f"specialty={ACTIVITY}|157&{BED_NOW}", ["3002"]),
+        (f"specialty=157&{BED_NOW}", ["3002"]),
     ],
 )
 def test_a_bed_now_read_from_the_offer_projection_agrees_with_the_indicators(
