@@ -380,8 +380,9 @@ def _figures(rows: list, oldest: datetime, label: Label) -> _Figures:
 
 def _establishments(page: list, offers: list, figures: _Figures, label: Label) -> list[dict]:
     by_establishment: dict[str, list[dict]] = defaultdict(list)
+    codes = _Codes(label)
     for establishment_id, *offer in offers:
-        by_establishment[establishment_id].append(_offer(*offer, figures=figures, label=label))
+        by_establishment[establishment_id].append(_offer(*offer, figures=figures, codes=codes))
     items = []
     for establishment_id, sq, name, document in page:
         document = document or {}
@@ -399,6 +400,26 @@ def _establishments(page: list, offers: list, figures: _Figures, label: Label) -
     return items
 
 
+class _Codes:
+    """The labelled filter codes of offers, by their tokens: the offers of a page share a few
+    combinations of codes (a third of the page's Python time went to labelling them again)."""
+
+    def __init__(self, label: Label) -> None:
+        self.label = label
+        self.known: dict[tuple[str, ...], dict[str, list[dict]]] = {}
+
+    def of(self, tokens: list[str]) -> dict[str, list[dict]]:
+        key = tuple(tokens)
+        found = self.known.get(key)
+        if found is None:
+            found = {f: [] for f in FILTER_SYSTEMS}
+            for token in tokens:
+                f, _, code = token.partition("|")
+                found[f].append({"code": code, "label": self.label(FILTER_SYSTEMS[f], code)})
+            self.known[key] = found
+        return found
+
+
 def _offer(
     offer_id: str,
     sq: float,
@@ -410,12 +431,8 @@ def _offer(
     age_high: float | None,
     *,
     figures: _Figures,
-    label: Label,
+    codes: _Codes,
 ) -> dict:
-    codes: dict[str, list[dict]] = {f: [] for f in FILTER_SYSTEMS}
-    for token in tokens:
-        f, _, code = token.partition("|")
-        codes[f].append({"code": code, "label": label(FILTER_SYSTEMS[f], code)})
     beds = [b for i in location_ids for b in figures.beds.get(i, ())]
     extra = [b for i in location_ids for b in figures.extra.get(i, ())]
     return {
@@ -423,7 +440,7 @@ def _offer(
         "identifier": identifier,
         "name": name,
         "distance_km": round(km_of_chord(math.sqrt(sq)), 3),
-        **codes,
+        **codes.of(tokens),
         "age_range": {"low": age_low, "high": age_high},
         "beds": beds,
         "extra_beds": extra,
