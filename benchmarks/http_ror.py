@@ -1,6 +1,6 @@
 """HTTP benchmark of the ROR offers: the production server (granian) under 16 concurrent
-connections from wrk, then bed updates from 8 concurrent writers, alone and while 16
-connections search.
+connections from wrk, then bed updates from 8 concurrent writers: alone, while 16
+connections search flat out, and while searches run at a steady 70 a second.
 
 Read scenarios: Location and HealthcareService read by id, the SAS search (point + 30 km +
 activity + beds available), HealthcareService search with chained capacity criteria, Location
@@ -16,6 +16,7 @@ import argparse
 import random
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -165,32 +166,55 @@ def _versions(url: str) -> tuple[int, int]:
         ).fetchone()
 
 
-def bed_updates(url: str, searches: list[str], seconds: int, rng: random.Random) -> None:
-    """8 writers, alone (no searches given) or while 16 connections search; then the
-    no-lost-update check."""
+@dataclass(frozen=True)
+class SearchLoad:
+    """Searches run while the writers write: `connections` wrk connections, each pausing
+    `pause_ms` between two searches (0: as fast as the server answers)."""
+
+    connections: int
+    pause_ms: int = 0
+
+    def __str__(self) -> str:
+        if not self.pause_ms:
+            return f"{self.connections} connections"
+        return f"{self.connections} connections pausing {self.pause_ms} ms"
+
+
+# The SAS search flat out on 16 connections (both cores busy), then at a steady pace: about
+# 70 searches a second, some 20 times the national SAS peak (3,000 calls an hour, 4 searches
+# a call: 3.3 a second, ror_sas.md §4.7).
+SEARCH_LOADS = (SearchLoad(16), SearchLoad(4, 40))
+
+
+def bed_updates(
+    url: str, searches: list[str], load: SearchLoad | None, seconds: int, rng: random.Random
+) -> None:
+    """8 writers, alone (no load given) or while searches run; then the no-lost-update
+    check."""
     lua, _ = write_script(url, rng)
     before = _versions(url)
     found: dict[str, dict[str, str]] = {}
-    searching = threading.Thread(
-        target=lambda: found.update(search=run_wrk_script(lua_script(searches), seconds, 16))
-    )
-    if searches:
+    if load is not None:
+        script = lua_script(searches, load.pause_ms)
+        searching = threading.Thread(
+            target=lambda: found.update(search=run_wrk_script(script, seconds, load.connections))
+        )
         searching.start()
     writes = run_wrk_script(lua, seconds, 8)
-    if searches:
+    if load is not None:
         searching.join()
     after = _versions(url)
     accepted = int(writes["requests"]) - int(writes["errors"])
-    context = "while 16 connections run the SAS search" if searches else "alone"
+    context = f"while {load} run the SAS search" if load else "alone"
     print("\n| scenario | req/s | p50 | p90 | p99 | non-2xx |\n|---|---|---|---|---|---|")
     print(
         f"| bed updates, 8 writers (conditional PATCH replace), {context} | {writes['rps']} | "
         f"{writes['p50']} | {writes['p90']} | {writes['p99']} | {writes['errors']} |"
     )
-    if searches:
+    if load is not None:
         search = found["search"]
         print(
-            f"| SAS search meanwhile, 16 connections | {search['rps']} | {search['p50']} | "
+            f"| SAS search meanwhile, {load} | {search['rps']} | {search['p50']} | "
             f"{search['p90']} | {search['p99']} | {search['errors']} |"
         )
     versions, history = after[0] - before[0], after[1] - before[1]
@@ -214,8 +238,9 @@ def main() -> None:
     with serving(url, args):
         report(paths, args)
         sas = paths["SAS search: point + 30 km + activity + beds available"]
-        bed_updates(url, [], args.seconds, rng)
-        bed_updates(url, sas, args.seconds, rng)
+        bed_updates(url, sas, None, args.seconds, rng)
+        for load in SEARCH_LOADS:
+            bed_updates(url, sas, load, args.seconds, rng)
 
 
 if __name__ == "__main__":

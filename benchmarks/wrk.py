@@ -25,9 +25,11 @@ PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def lua_script(paths: list[str]) -> str:
+def lua_script(paths: list[str], pause_ms: int = 0) -> str:
+    """GETs of the paths in random order; each connection pauses `pause_ms` between them."""
     quoted = ",\n".join(f'"{p}"' for p in paths)
-    return f'paths = {{\n{quoted}\n}}\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n'
+    pause = f"delay = function()\n  return {pause_ms}\nend\n" if pause_ms else ""
+    return f'paths = {{\n{quoted}\n}}\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n{pause}'
 
 
 def run_wrk(paths: list[str], seconds: int, connections: int) -> dict[str, str]:
