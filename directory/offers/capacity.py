@@ -8,7 +8,6 @@ string of digits. Each such repair is reported, so that the loader can record it
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,17 +146,10 @@ def read_indicator(extension: dict) -> Indicator:
 
 
 def _coded(dimension: Dimension, code: str, display: str | None = None) -> dict:
-    return _coded_part(dimension.url, dimension.system, code, display)
-
-
-# Cached: a page of 50 locations serves some 250 indicators, which share a few dozen codes.
-# The parts are shared between indicators, so never mutated.
-@functools.lru_cache(maxsize=4096)
-def _coded_part(url: str, system: str, code: str, display: str | None) -> dict:
-    coding = {"system": system, "code": code}
+    coding = {"system": dimension.system, "code": code}
     if display:
         coding["display"] = display
-    return {"url": url, "valueCodeableConcept": {"coding": [coding]}}
+    return {"url": dimension.url, "valueCodeableConcept": {"coding": [coding]}}
 
 
 def _stamp(value: datetime) -> str:
