@@ -312,37 +312,34 @@ def test_unknown_and_duplicate_sync_identifiers(
     )
 
 
-def test_system_and_value_form_of_the_identifier(
-    client: FlaskClient, place: Place, vendor: str, engine: Engine
+def _with_system(tokens: list[str], sync: str) -> list[str]:
+    # The extract may give the sync identifier no system: then its bare value.
+    return [t for t in tokens if t.endswith(f"|{sync}")] or [sync]
+
+
+def _functional(tokens: list[str], sync: str) -> list[str]:
+    # The type-25 identifier, which is no sync identifier: found among the identifier tokens
+    # once the sync identifier, looked up first, matches nothing.
+    return [t for t in tokens if "|" not in t and t != sync]
+
+
+@pytest.mark.parametrize("pick", [_with_system, _functional])
+def test_other_forms_of_the_identifier_find_the_location(
+    client: FlaskClient,
+    place: Place,
+    vendor: str,
+    engine: Engine,
+    pick: Callable[[list[str], str], list[str]],
 ) -> None:
     with engine.connect() as conn:
         tokens = conn.execute(
             text("SELECT identifier_tokens FROM location WHERE id = :id"), {"id": place.id}
         ).scalar_one()
-    with_system = [t for t in tokens if t.endswith(f"|{place.sync_identifier}")]
+    picked = pick(tokens, place.sync_identifier)
+    assert picked, tokens
     answer = client.patch(
-        f"/fhir/Location?identifier={with_system[0] if with_system else place.sync_identifier}",
+        f"/fhir/Location?identifier={picked[0]}",
         data=patch_body(ror_operation("add", CAPACITY_PATH, indicator(3))),
-        headers=headers(vendor),
-    )
-    assert answer.status_code == 200, answer.get_json()
-    assert answer.get_json()["id"] == place.id
-
-
-def test_functional_identifier_finds_the_location_too(
-    client: FlaskClient, place: Place, vendor: str, engine: Engine
-) -> None:
-    # The sync identifier is looked up first; the type-25 identifier, which is no sync
-    # identifier, must still be found among the identifier tokens.
-    with engine.connect() as conn:
-        tokens = conn.execute(
-            text("SELECT identifier_tokens FROM location WHERE id = :id"), {"id": place.id}
-        ).scalar_one()
-    functional = [t for t in tokens if "|" not in t and t != place.sync_identifier]
-    assert functional, tokens
-    answer = client.patch(
-        f"/fhir/Location?identifier={functional[0]}",
-        data=patch_body(ror_operation("add", CAPACITY_PATH, indicator(4))),
         headers=headers(vendor),
     )
     assert answer.status_code == 200, answer.get_json()
