@@ -402,7 +402,7 @@ def _establishments(page: list, offers: list, figures: _Figures, label: Label) -
 
 class _Codes:
     """The labelled filter codes of offers, by their tokens: the offers of a page share a few
-    combinations of codes (a third of the page's Python time went to labelling them again)."""
+    combinations of codes (labelling them offer by offer took 0.2 ms of a 2.2 ms search)."""
 
     def __init__(self, label: Label) -> None:
         self.label = label
