@@ -3,7 +3,8 @@ kick-off that cuts every type into files, the manifest, and the download of one 
 largest resources (locations, with their indicators) and of one file of organizations; then
 the kick-off of a delta since a given instant; then a client's full sync of every professional
 (Practitioner and PractitionerRole: kick-off, manifest, every file downloaded by `--clients`
-parallel connections), the design's "full sync of all professionals ≤ 60 s".
+parallel connections), the design's "full sync of all professionals ≤ 60 s"; then the ROR's
+regional extract of offers with the records they reference, downloaded the same way.
 
 Needs the data of load_finess.py, load_rpps.py and load_ror.py.
 """
@@ -18,6 +19,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from email.message import Message
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -51,9 +53,10 @@ def _download(url: str) -> tuple[int, int]:
     return size, lines
 
 
-def full_sync(clients: int) -> None:
+def sync(label: str, query: str, clients: int) -> None:
+    """A client's whole extract: kick-off, manifest, every file by `clients` connections."""
     started = time.perf_counter()
-    _, status = _kick_off("?_type=Practitioner,PractitionerRole")
+    _, status = _kick_off(query)
     _, body, _ = _timed(status)
     urls = [output["url"] for output in json.loads(body)["output"]]
     with ThreadPoolExecutor(clients) as pool:
@@ -61,10 +64,21 @@ def full_sync(clients: int) -> None:
     seconds = time.perf_counter() - started
     size, lines = sum(d[0] for d in done), sum(d[1] for d in done)
     print(
-        f"full sync of every professional, {clients} connections: {len(urls)} files, "
-        f"{lines:,} resources, {size / 1e9:.2f} GB in {seconds:.1f} s "
-        f"({size / 1e6 / seconds:.0f} MB/s)"
+        f"{label}, {clients} connections: {len(urls)} files, {lines:,} resources, "
+        f"{size / 1e9:.2f} GB in {seconds:.1f} s ({size / 1e6 / seconds:.0f} MB/s)"
     )
+
+
+# The ROR documentation's regional extract: a region's offers (TRE_R30 code 11, the largest
+# region) with every record they reference.
+REGION_FILTER = quote(
+    "HealthcareService?_tag=https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/"
+    "TRE-R30-RegionOM|11",
+    safe="",
+)
+REGIONAL = (
+    f"?_type=HealthcareService&_typeFilter={REGION_FILTER}&includeAssociatedData=_myCompleteExtract"
+)
 
 
 def main() -> None:
@@ -91,7 +105,10 @@ def main() -> None:
             )
         seconds, _ = _kick_off(f"?_since={args.since}")
         print(f"kick-off of a delta since {args.since}: {seconds:.2f} s")
-        full_sync(args.clients)
+        sync(
+            "full sync of every professional", "?_type=Practitioner,PractitionerRole", args.clients
+        )
+        sync("regional extract of offers, _myCompleteExtract", REGIONAL, args.clients)
 
 
 if __name__ == "__main__":

@@ -89,9 +89,14 @@ def describe_server(server: argparse.Namespace) -> str:
     return f"{name} {workers} workers x {server.threads or DEFAULT_THREADS} thread(s)"
 
 
-def wait_until_up(timeout: float = 60) -> None:
+def wait_until_up(process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(
+                f"the server exited at start (code {process.returncode}): is port {PORT} "
+                "still held by a previous run's server?"
+            )
         try:
             urllib.request.urlopen(f"{BASE}/health", timeout=1)
             return
@@ -115,7 +120,7 @@ def serving(database_url: str, server: argparse.Namespace | None = None) -> Iter
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_up()
+        wait_until_up(process)
         yield
     finally:
         process.terminate()

@@ -1,5 +1,6 @@
 """FHIR Bulk Data export (https://hl7.org/fhir/uv/bulkdata/export.html) of the directory
-resources: kick-off (GET /fhir/$export, GET /fhir/<Type>/$export), status and manifest
+resources: kick-off (GET or POST /fhir/$export and /fhir/<Type>/$export, with _type,
+_since, _typeFilter and includeAssociatedData; directory.export.selection), status and manifest
 (GET /fhir/$export-poll-status?_jobId=…, the ROR's URL; DELETE cancels), and the files
 (GET /fhir/$export-file/<job>/<Type>/<part>.ndjson). The job is ready at kick-off: the
 manifest lists one file per part of at most ANNUAIRE_EXPORT_PART_SIZE resources, each
@@ -14,19 +15,30 @@ from datetime import datetime, timedelta
 import orjson
 from flask import Response, current_app, request
 from flask.blueprints import BlueprintSetupState
+from werkzeug.datastructures import MultiDict
 
 from api.fhir import base_url, blueprint
 from directory.errors import InvalidParameter, NotFound, NotSupported
 from directory.export import jobs
 from directory.export.models import EXPORTED
+from directory.export.selection import Selection, associated_data, split_type_filters
 from directory.export.stream import ndjson
 from directory.offers.resources import instant
 from directory.search.params import split_or
 from loaders.scheduling.config import parse_duration
 
 NDJSON = "application/fhir+ndjson"
-OUTPUT_FORMATS = {NDJSON, "application/ndjson", "ndjson"}
-PARAMETERS = {"_type", "_since", "_outputFormat", "_format"}  # _format: the blueprint's
+# The ROR's own clients ask for application/fhir+json or application/json (its documented
+# deviation from Bulk Data): accepted, and the files are NDJSON whatever the value.
+OUTPUT_FORMATS = {
+    NDJSON,
+    "application/ndjson",
+    "ndjson",
+    "application/fhir+json",
+    "application/json",
+}
+PARAMETERS = {"_type", "_since", "_typeFilter", "includeAssociatedData", "_outputFormat"}
+IGNORED = {"_format"}  # the blueprint's, checked before
 
 
 @dataclass(frozen=True)
@@ -58,19 +70,48 @@ def _preferences() -> set[str]:
     return {p.strip().lower().replace(" ", "") for p in re.split("[,;]", header) if p.strip()}
 
 
-def _check_parameters(lenient: bool) -> None:
+def _arguments() -> MultiDict:
+    """The kick-off's parameters: the query string of a GET, the Parameters body of a POST
+    (Bulk Data 2.0: each parameter by name, with a valueString, valueInstant or valueCode)."""
+    if request.method == "GET":
+        return request.args
+    try:
+        body = orjson.loads(request.get_data())
+    except orjson.JSONDecodeError as exc:
+        raise InvalidParameter(f"the request body is not JSON: {exc}") from None
+    if not isinstance(body, dict) or body.get("resourceType") != "Parameters":
+        raise InvalidParameter("the request body must be a FHIR Parameters resource")
+    parameters = body.get("parameter", [])
+    if not isinstance(parameters, list):
+        raise InvalidParameter("Parameters.parameter must be a list")
+    pairs = []
+    for parameter in parameters:
+        if isinstance(parameter, dict):
+            values = [v for k, v in parameter.items() if k.startswith("value")]
+            if len(values) == 1 and isinstance(values[0], str):
+                pairs.append((parameter.get("name", ""), values[0]))
+                continue
+        raise InvalidParameter(
+            f"{parameter!r}: each parameter has a name and one valueString, valueInstant or "
+            "valueCode"
+        )
+    return MultiDict(pairs)
+
+
+def _check_parameters(args: MultiDict, lenient: bool) -> None:
     """Bulk Data: an unsupported parameter is an error, unless the client prefers lenience."""
-    unsupported = sorted(set(request.args) - PARAMETERS)
+    unsupported = sorted(set(args) - PARAMETERS - IGNORED)
     if unsupported and not lenient:
         raise NotSupported(
-            f"$export does not support {', '.join(unsupported)} (supported: _type, _since, "
-            "_outputFormat); send Prefer: handling=lenient to have them ignored"
+            f"$export does not support {', '.join(unsupported)} (supported: "
+            f"{', '.join(sorted(PARAMETERS))}); send Prefer: handling=lenient to have them "
+            "ignored"
         )
 
 
-def _types(exportable: tuple[str, ...]) -> tuple[str, ...]:
+def _types(args: MultiDict, exportable: tuple[str, ...]) -> tuple[str, ...]:
     """The types asked for with _type (every exportable one without it), in manifest order."""
-    asked = {t for value in request.args.getlist("_type") for t in split_or(value)}
+    asked = {t for value in args.getlist("_type") for t in split_or(value)}
     unknown = sorted(asked - set(exportable))
     if unknown:
         raise InvalidParameter(
@@ -80,9 +121,15 @@ def _types(exportable: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t for t in exportable if t in asked) if asked else exportable
 
 
-def _since() -> datetime | None:
+def _selection(args: MultiDict, exportable: tuple[str, ...], lenient: bool) -> Selection:
+    filters = [f for value in args.getlist("_typeFilter") for f in split_type_filters(value)]
+    associated = [v for value in args.getlist("includeAssociatedData") for v in split_or(value)]
+    return Selection(_types(args, exportable), tuple(filters), associated_data(associated, lenient))
+
+
+def _since(args: MultiDict) -> datetime | None:
     """_since, a FHIR instant: a date and a time to the second at least, with its zone."""
-    value = request.args.get("_since")
+    value = args.get("_since")
     if value is None:
         return None
     try:
@@ -97,12 +144,12 @@ def _since() -> datetime | None:
     return moment
 
 
-def _check_output_format() -> None:
-    value = request.args.get("_outputFormat")
+def _check_output_format(args: MultiDict) -> None:
+    value = args.get("_outputFormat")
     if value is not None and value not in OUTPUT_FORMATS:
         raise NotSupported(
-            f"_outputFormat={value}: exports are written as {NDJSON} (or its aliases "
-            "application/ndjson, ndjson)"
+            f"_outputFormat={value}: exports are written as {NDJSON} (also accepted: "
+            f"{', '.join(sorted(OUTPUT_FORMATS - {NDJSON}))})"
         )
 
 
@@ -110,21 +157,22 @@ def _kick_off(exportable: tuple[str, ...]) -> Response:
     preferences = _preferences()
     if "respond-async" not in preferences:
         raise InvalidParameter("$export runs asynchronously: send the header Prefer: respond-async")
-    _check_parameters("handling=lenient" in preferences)
-    types, since = _types(exportable), _since()
-    _check_output_format()
+    args, lenient = _arguments(), "handling=lenient" in preferences
+    _check_parameters(args, lenient)
+    selection, since = _selection(args, exportable, lenient), _since(args)
+    _check_output_format(args)
     settings: ExportSettings = current_app.extensions["export"]
     kick_off_url = base_url() + request.full_path.removeprefix("/fhir").rstrip("?")
     with jobs.snapshot(current_app.extensions["engine"]) as conn:
         job = jobs.create_job(
-            conn, kick_off_url, types, since, settings.part_size, settings.lifetime
+            conn, kick_off_url, selection, since, settings.part_size, settings.lifetime
         )
     response = Response(status=202)
     response.headers["Content-Location"] = f"{base_url()}/$export-poll-status?_jobId={job.id}"
     return response
 
 
-@blueprint.get("/$export")
+@blueprint.route("/$export", methods=["GET", "POST"])
 def export_all() -> Response:
     return _kick_off(tuple(EXPORTED))
 
@@ -138,7 +186,11 @@ def export_type(resource_type: str) -> Response:
 # A route per type: /<resource_type>/$export would lose to /Organization/<id>.
 for _type in EXPORTED:
     blueprint.add_url_rule(
-        f"/{_type}/$export", "export_type", export_type, defaults={"resource_type": _type}
+        f"/{_type}/$export",
+        "export_type",
+        export_type,
+        defaults={"resource_type": _type},
+        methods=["GET", "POST"],
     )
 
 

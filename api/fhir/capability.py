@@ -232,7 +232,11 @@ def capability_statement() -> dict:
                         "definition": BULK_DATA + "OperationDefinition/export",
                         "documentation": "Full or delta (_since) extract of the directory "
                         "resources as NDJSON files of at most ANNUAIRE_EXPORT_PART_SIZE "
-                        "resources; Prefer: respond-async is required; also at "
+                        "resources, by GET or by POST with a Parameters body; "
+                        "Prefer: respond-async is required; _type, _typeFilter (any search "
+                        "of the type, repeated or comma-separated filters are alternatives), "
+                        "includeAssociatedData=_myCompleteExtract (the records the exported "
+                        "ones reference, as the ROR's regional extracts); also at "
                         "[type]/$export for Organization, HealthcareService, Location, "
                         "Practitioner and PractitionerRole",
                     },

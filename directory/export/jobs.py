@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from directory.export.models import EXPORTED, ExportJob
+from directory.export.selection import Selection
 from directory.search.keyset import gathered
 
 
@@ -48,6 +49,11 @@ class Job:
     since: datetime | None  # a delta: only what changed from then, tombstones included
     expires_at: datetime
     parts: tuple[Part, ...]
+    selection: Selection | None  # None: every record of the parts' types
+
+    def condition(self, resource_type: str) -> ColumnElement | None:
+        """What the job holds of the type, beyond its parts' id ranges; None: every record."""
+        return None if self.selection is None else self.selection.condition(resource_type)
 
     def part(self, resource_type: str, number: int) -> Part | None:
         return next((p for p in self.parts if p.type == resource_type and p.number == number), None)
@@ -118,16 +124,25 @@ def _tombstones_by_part(conn: Connection, model: Any, firsts: list[str]) -> dict
 
 
 def plan_parts(
-    conn: Connection, resource_type: str, since: datetime | None, size: int
+    conn: Connection,
+    resource_type: str,
+    since: datetime | None,
+    size: int,
+    condition: ColumnElement | None = None,
 ) -> list[Part]:
     """The parts of at most `size` resources that a type's export is cut into.
 
-    A delta numbers the ids changed since `since`. A full export numbers every id, the
-    primary key alone, then counts out the tombstones, which it does not serve: its parts
-    may hold fewer than `size` resources, and one that holds none is dropped."""
+    A delta numbers the ids changed since `since`, a selection (`condition`) the present ids
+    it holds. A full export numbers every id, the primary key alone, then counts out the
+    tombstones, which it does not serve: its parts may hold fewer than `size` resources, and
+    one that holds none is dropped."""
     model = EXPORTED[resource_type]
+    held = () if condition is None else (condition,)
     if since is not None:
-        counted = _bounds(conn, changed_ids(model, since), size)
+        counted = _bounds(conn, changed_ids(model, since, *held), size)
+    elif condition is not None:
+        present = select(model.id).where(model.removed_at.is_(None), condition)
+        counted = _bounds(conn, gathered(present), size)
     else:
         bounds = _table_bounds(conn, model, size)
         removed = _tombstones_by_part(conn, model, [first for first, _ in bounds])
@@ -151,20 +166,26 @@ _TRANSACTION_TIME = text(
 def create_job(
     conn: Connection,
     request: str,
-    types: Sequence[str],
+    selection: Selection,
     since: datetime | None,
     part_size: int,
     lifetime: timedelta,
 ) -> Job:
-    """Plan and record an export of `types` (on a `snapshot` connection, so that every type
-    is cut as of transactionTime), forgetting the jobs that have expired."""
+    """Plan and record an export of `selection` (on a `snapshot` connection, so that every
+    type is cut as of transactionTime), forgetting the jobs that have expired."""
     # transactionTime is the next delta's _since: a change a file could miss, still
     # uncommitted now, must be stamped after it.
     transaction_time = conn.scalar(_TRANSACTION_TIME)
     conn.execute(delete(ExportJob).where(ExportJob.expires_at <= func.now()))
-    parts = [part for t in types for part in plan_parts(conn, t, since, part_size)]
+    parts = [
+        part
+        for t in selection.exported()
+        for part in plan_parts(conn, t, since, part_size, selection.condition(t))
+    ]
     expires_at = conn.scalar(select(func.now() + lifetime))
-    job = Job(secrets.token_hex(16), request, transaction_time, since, expires_at, tuple(parts))
+    job = Job(
+        secrets.token_hex(16), request, transaction_time, since, expires_at, tuple(parts), selection
+    )
     conn.execute(
         insert(ExportJob).values(
             id=job.id,
@@ -173,6 +194,7 @@ def create_job(
             since=since,
             expires_at=job.expires_at,
             parts=[asdict(p) for p in parts],
+            selection=selection.to_json(),
         )
     )
     return job
@@ -186,7 +208,10 @@ def find_job(conn: Connection, job_id: str) -> Job | None:
     if row is None:
         return None
     parts = tuple(Part(**p) for p in row.parts)
-    return Job(row.id, row.request, row.transaction_time, row.since, row.expires_at, parts)
+    selection = None if row.selection is None else Selection.from_json(row.selection)
+    return Job(
+        row.id, row.request, row.transaction_time, row.since, row.expires_at, parts, selection
+    )
 
 
 def forget_job(conn: Connection, job_id: str) -> bool:

@@ -50,3 +50,5 @@ class ExportJob(Base):
     since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     parts: Mapped[list[dict]] = mapped_column(JSONB)
+    # directory.export.selection.Selection as JSON; null: every record of the parts' types
+    selection: Mapped[dict | None] = mapped_column(JSONB)

@@ -33,6 +33,8 @@ def _rows(model: Any, job: Job, part: Part) -> Select:
     in_part = [model.id >= part.first]
     if part.upper is not None:
         in_part.append(model.id < part.upper)
+    if (held := job.condition(part.type)) is not None:
+        in_part.append(held)
     payload = cast(model.resource, Text)
     if job.since is not None:
         # The changed ids sorted alone, then each row read by its key: a join would rather

@@ -121,7 +121,7 @@ def _chord(near: Near) -> ColumnElement:
     return _earth_point().op("<->", return_type=Double)(center)
 
 
-def _filters(q: OrganizationQuery) -> list[ColumnElement]:
+def organization_filters(q: OrganizationQuery) -> list[ColumnElement]:
     o = _TABLE.c
     clauses: list[ColumnElement] = []
     clauses += [o.id.in_(ids) for ids in q.ids]
@@ -213,7 +213,7 @@ def search(conn: Connection, q: OrganizationQuery, cursor_token: str | None = No
             return Page(rows=hits, next_cursor=None, total=found.total)
     print_ = fingerprint(replace(q, total="accurate"))
     cursor = decode_cursor(cursor_token, print_) if cursor_token else None
-    filters = _filters(q)
+    filters = organization_filters(q)
     # The page is chosen on its sort keys alone (the spread order's index carries them and
     # the name's search vector: an index-only walk); only its rows then read the rest, so a
     # search matching thousands of rows does not detoast thousands of documents.

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import psycopg
 import pytest
@@ -225,7 +225,7 @@ def test_unsupported_parameters_are_ignored_when_the_client_prefers_lenience(
     loaded: FlaskClient,
 ) -> None:
     response = loaded.get(
-        "/fhir/$export?_type=Location&includeAssociatedData=_myCompleteExtract",
+        "/fhir/$export?_type=Location&_elements=id&includeAssociatedData=LatestProvenanceResources",
         headers={"Prefer": "respond-async, handling=lenient"},
     )
     assert response.status_code == 202
@@ -240,10 +240,18 @@ def test_unsupported_parameters_are_ignored_when_the_client_prefers_lenience(
         ("/fhir/$export?_type=Patient", ASYNC, "Patient"),
         ("/fhir/$export?_type=Location,,Organization", ASYNC, "empty value"),
         ("/fhir/Location/$export?_type=Organization", ASYNC, "Organization"),
-        ("/fhir/$export?_outputFormat=application/fhir%2Bjson", ASYNC, "_outputFormat"),
+        ("/fhir/$export?_outputFormat=text/csv", ASYNC, "_outputFormat"),
         ("/fhir/$export?_since=2026-05-01", ASYNC, "_since"),
         ("/fhir/$export?_since=2026-05-01T10:00:00", ASYNC, "_since"),
-        ("/fhir/$export?_typeFilter=Location%3Fname%3Dx", ASYNC, "handling=lenient"),
+        ("/fhir/$export?_elements=id", ASYNC, "handling=lenient"),
+        ("/fhir/$export?includeAssociatedData=LatestProvenanceResources", ASYNC, "_myComplete"),
+        ("/fhir/$export?_typeFilter=Patient%3Fname%3Dx", ASYNC, "exported types"),
+        ("/fhir/$export?_typeFilter=Location", ASYNC, "not a search"),
+        ("/fhir/$export?_typeFilter=Location%3F", ASYNC, "no search parameter"),
+        ("/fhir/$export?_typeFilter=Location%3Fnope%3Dx", ASYNC, "nope"),
+        ("/fhir/$export?_typeFilter=Location%3F_count%3D3", ASYNC, "_count"),
+        ("/fhir/$export?_typeFilter=Location%3Fnear%3D1", ASYNC, "near"),
+        ("/fhir/$export?_type=Location&_typeFilter=Organization%3Fname%3Dx", ASYNC, "not exported"),
         ("/fhir/$export-poll-status", {}, "_jobId"),
     ],
 )
@@ -257,7 +265,11 @@ def test_bad_requests_answer_400_with_an_operation_outcome(
     assert message in body["issue"][0]["diagnostics"]
 
 
-@pytest.mark.parametrize("output_format", ["application/fhir%2Bndjson", "ndjson"])
+@pytest.mark.parametrize(
+    "output_format",
+    # The last two: what the ROR's own clients send (its documented deviation).
+    ["application/fhir%2Bndjson", "ndjson", "application/fhir%2Bjson", "application/json"],
+)
 def test_ndjson_output_formats_are_accepted(loaded: FlaskClient, output_format: str) -> None:
     kick_off(loaded, f"_outputFormat={output_format}")
 
@@ -298,3 +310,157 @@ def test_the_capability_statement_declares_the_export(client: FlaskClient) -> No
     statement = client.get("/fhir/metadata").get_json()
     operations = {o["name"]: o["definition"] for o in statement["rest"][0]["operation"]}
     assert operations["export"] == "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
+
+
+REGION = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
+
+
+def region_filter(code: str) -> str:
+    """The ROR's _typeFilter of one region's offers, encoded as its documentation writes it."""
+    return quote(f"HealthcareService?_tag={REGION}|{code}", safe="")
+
+
+def references(resource: dict, field: str) -> set[str]:
+    """The ids `field` (one reference or a list of them) points at."""
+    value = resource.get(field, [])
+    return {
+        r["reference"].rsplit("/", 1)[1] for r in (value if isinstance(value, list) else [value])
+    }
+
+
+def test_a_type_filter_exports_the_matching_records_of_its_type(
+    loaded: FlaskClient, engine: Engine
+) -> None:
+    body = export(loaded, f"_type=HealthcareService,Location&_typeFilter={region_filter('24')}")
+    by_type = exported(loaded, body)
+    assert ids(by_type["HealthcareService"]) == ["3006", "3007", "3008"]
+    assert ids(by_type["Location"]) == present_ids(engine, "Location")  # unfiltered: all
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        f"_typeFilter={region_filter('24')}&_typeFilter={region_filter('94')}",
+        f"_typeFilter={region_filter('24')},{region_filter('94')}",
+    ],
+)
+def test_type_filters_of_one_type_are_alternatives(loaded: FlaskClient, filters: str) -> None:
+    offers = exported(loaded, export(loaded, f"_type=HealthcareService&{filters}"))
+    assert ids(offers["HealthcareService"]) == ["3006", "3007", "3008", "3009"]
+
+
+def test_a_filtered_export_in_small_parts_counts_only_its_matches(
+    loaded: FlaskClient, make_client: Callable
+) -> None:
+    client = make_client(export_part_size="1")
+    outputs = export(client, f"_type=HealthcareService&_typeFilter={region_filter('24')}")
+    offers = [i for o in outputs["output"] for i in ids(download(client, o))]
+    assert offers == ["3006", "3007", "3008"] and len(outputs["output"]) == 3
+
+
+def test_a_filtered_delta_holds_the_matching_changes(
+    load: Callable, loaded: FlaskClient, tmp_path: Path
+) -> None:
+    since = export(loaded)["transactionTime"]
+    remove_offer_and_change_beds(load, tmp_path)  # offer 3010 is in region 84
+    query = f"_type=HealthcareService&_since={since}&_typeFilter="
+    (tombstone,) = exported(loaded, export(loaded, query + region_filter("84")))[
+        "HealthcareService"
+    ]
+    assert tombstone["id"] == "3010" and tombstone["active"] is False
+    assert export(loaded, query + region_filter("24"))["output"] == []
+
+
+def test_the_rors_regional_extract_holds_the_offers_and_what_they_reference(
+    loaded: FlaskClient,
+) -> None:
+    """The request of the ROR's documentation: a region's offers, and with
+    _myCompleteExtract their locations, organizations (up to the legal entity), practitioner
+    roles and practitioners."""
+    everything = exported(loaded, export(loaded))
+    by_id = {(t, r["id"]): r for t, found in everything.items() for r in found}
+    services = {
+        s["id"]
+        for s in everything["HealthcareService"]
+        if any(t["code"] == "84" for t in s["meta"]["tag"])
+    }
+    locations = {i for s in services for i in references(by_id["HealthcareService", s], "location")}
+    roles = {
+        r["id"]
+        for r in everything["PractitionerRole"]
+        if references(r, "healthcareService") & services
+    }
+    practitioners = {
+        i for r in roles for i in references(by_id["PractitionerRole", r], "practitioner")
+    }
+    organizations = (
+        {i for s in services for i in references(by_id["HealthcareService", s], "providedBy")}
+        | {
+            i
+            for loc in locations
+            for i in references(by_id["Location", loc], "managingOrganization")
+        }
+        | {i for r in roles for i in references(by_id["PractitionerRole", r], "organization")}
+    )
+    while (
+        parents := {
+            i for o in organizations for i in references(by_id["Organization", o], "partOf")
+        }
+        - organizations
+    ):
+        organizations |= parents
+    assert roles and practitioners and len(organizations) > len(services) // 2
+
+    body = export(
+        loaded,
+        "_outputFormat=application/fhir%2Bjson&_type=HealthcareService"
+        f"&_typeFilter={region_filter('84')}&includeAssociatedData=_myCompleteExtract",
+    )
+    found = {t: set(ids(resources)) for t, resources in exported(loaded, body).items()}
+    assert found == {
+        "Organization": organizations,
+        "HealthcareService": services,
+        "Location": locations,
+        "Practitioner": practitioners,
+        "PractitionerRole": roles,
+    }
+
+
+def test_a_post_kick_off_reads_its_parameters_from_a_body(loaded: FlaskClient) -> None:
+    parameters = [
+        {"name": "_type", "valueString": "HealthcareService"},
+        {"name": "_typeFilter", "valueString": f"HealthcareService?_tag={REGION}|24"},
+        {"name": "_outputFormat", "valueString": "application/fhir+ndjson"},
+    ]
+    response = loaded.post(
+        "/fhir/$export", json={"resourceType": "Parameters", "parameter": parameters}, headers=ASYNC
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    body = manifest(loaded, response.headers["Content-Location"])
+    assert body["request"] == "http://localhost/fhir/$export"
+    assert ids(exported(loaded, body)["HealthcareService"]) == ["3006", "3007", "3008"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{", "not JSON"),
+        ('{"resourceType": "Bundle"}', "Parameters resource"),
+        ('{"resourceType": "Parameters", "parameter": {}}', "must be a list"),
+        ('{"resourceType": "Parameters", "parameter": [{"name": "_type"}]}', "one valueString"),
+        (
+            '{"resourceType": "Parameters", "parameter": [{"name": "x", "valueBoolean": true}]}',
+            "one valueString",
+        ),
+        (
+            '{"resourceType": "Parameters", "parameter": [{"name": "_count", "valueString": "1"}]}',
+            "_count",
+        ),
+    ],
+)
+def test_bad_post_kick_offs_answer_400(loaded: FlaskClient, data: str, message: str) -> None:
+    response = loaded.post(
+        "/fhir/$export", data=data, content_type="application/fhir+json", headers=ASYNC
+    )
+    assert response.status_code == 400
+    assert message in response.get_json()["issue"][0]["diagnostics"]
