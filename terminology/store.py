@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
@@ -69,6 +71,7 @@ class StoredResources:
         self._by_reference: dict[tuple[str, str], list[dict]] = {}
         self._indexes: dict[str, CodeSystemIndex] = {}
         self._concept_maps: list[dict] | None = None
+        self._derived: dict[str, Any] = {}
 
     def refresh(self) -> None:
         """Drop what a load has changed since; checked at most every `refresh_seconds`."""
@@ -85,7 +88,16 @@ class StoredResources:
                 self._by_reference = {}
                 self._indexes = {}
                 self._concept_maps = None
+                self._derived = {}
                 self._generation = generation
+
+    def derived(self, name: str, build: Callable[[StoredResources], Any]) -> Any:
+        """A value computed from the stored resources (`build(self)`), kept under `name`
+        until a load changes them."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = build(self)
+        return found
 
     def candidates(self, resource_type: str, reference: str) -> list[dict]:
         """Every stored version answering to a canonical URL, an alias or an `urn:oid:`."""

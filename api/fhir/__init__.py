@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from directory.errors import NotFound, NotSupported
+from directory.offers.capacity import Displays, capacity_displays
 
 blueprint = Blueprint("fhir", __name__)
 FHIR_JSON = "application/fhir+json"
@@ -18,6 +19,13 @@ RESOURCE_TYPES = (
 def base_url() -> str:
     configured = current_app.config["SETTINGS"].public_base_url
     return (configured.rstrip("/") if configured else request.host_url.rstrip("/")) + "/fhir"
+
+
+def capacity_labels() -> Displays:
+    """The labels of capacity codes in the loaded terminology, for the locations served."""
+    stored = current_app.extensions["terminology"]
+    stored.refresh()
+    return stored.derived("capacity displays", capacity_displays)
 
 
 def fhir_response(body: bytes | str, status: int = 200) -> Response:

@@ -17,7 +17,7 @@ from flask import Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MultiDict
 
-from api.fhir import base_url, blueprint
+from api.fhir import base_url, blueprint, capacity_labels
 from directory.errors import InvalidParameter, NotFound, NotSupported
 from directory.export import jobs
 from directory.export.models import EXPORTED
@@ -251,4 +251,5 @@ def export_file(job_id: str, resource_type: str, number: int) -> Response:
     part = job.part(resource_type, number)
     if part is None:
         raise NotFound(f"export job {job_id!r} has no file {resource_type}/{number}.ndjson")
-    return Response(ndjson(current_app.extensions["engine"], job, part), mimetype=NDJSON)
+    engine = current_app.extensions["engine"]
+    return Response(ndjson(engine, job, part, capacity_labels()), mimetype=NDJSON)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from api.fhir import base_url, blueprint, fhir_response
+from api.fhir import base_url, blueprint, capacity_labels, fhir_response
 from api.fhir.bundle import searchset
 from api.fhir.location import read_response
 from api.fhir.search_request import parse_search
@@ -46,7 +46,7 @@ def search_healthcare_services() -> Response:
         page = queries.search_services(conn, search.query, search.cursor)  # type: ignore[arg-type]
         if wanted & {"HealthcareService:location", "*"}:
             ids = sorted({i for h in page.rows for i in h.links[1]})
-            page.included += location_hits(conn, ids)
+            page.included += location_hits(conn, ids, capacity_labels())
         if wanted & {"HealthcareService:organization", "*"}:
             ids = sorted({h.links[0] for h in page.rows if h.links[0]})
             page.included += get_resources(conn, ids)

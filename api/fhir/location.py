@@ -8,7 +8,7 @@ from datetime import datetime
 import orjson
 from flask import Response, current_app, request
 
-from api.fhir import base_url, blueprint, fhir_response
+from api.fhir import base_url, blueprint, capacity_labels, fhir_response
 from api.fhir.bundle import searchset
 from api.fhir.search_request import parse_search
 from directory.errors import Gone, NotFound
@@ -41,7 +41,7 @@ def read_response(
 @blueprint.get("/Location/<location_id>")
 def read_location_by_id(location_id: str) -> Response:
     with current_app.extensions["engine"].connect() as conn:
-        stored = read_location(conn, location_id)
+        stored = read_location(conn, location_id, capacity_labels())
     if stored is None:
         raise NotFound(f"Location/{location_id} is not known")
     if stored.removed:
@@ -65,7 +65,7 @@ def search_locations() -> Response:
     )
     with current_app.extensions["engine"].connect() as conn:
         page = queries.search_locations(conn, search.query, search.cursor)  # type: ignore[arg-type]
-        page.rows = live_hits(conn, page.rows)
+        page.rows = live_hits(conn, page.rows, capacity_labels())
         if search.includes:  # Location:organization, or *
             ids = sorted({h.organization_id for h in page.rows if h.organization_id})
             page.included += get_resources(conn, ids)

@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 from werkzeug.http import http_date
 
 from api.auth import require_establishment, require_key
-from api.fhir import base_url, blueprint, fhir_response
+from api.fhir import base_url, blueprint, capacity_labels, fhir_response
 from api.fhir.capacity_patch import parse_patch
 from directory.access.keys import CAPACITY_WRITE
 from directory.errors import InvalidParameter, NotFound
@@ -115,7 +115,13 @@ def _patch(target: Target) -> Response:
 
     with _transaction() as conn:
         written = apply_patch(
-            conn, target, operations, grant.name, request.headers.get("If-Match"), authorize
+            conn,
+            target,
+            operations,
+            grant.name,
+            request.headers.get("If-Match"),
+            authorize,
+            capacity_labels(),
         )
     log.info(
         "capacity written: key=%s Location/%s version %s: %s",

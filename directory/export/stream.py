@@ -19,13 +19,15 @@ from sqlalchemy import Connection, Engine, Select, Text, cast, or_, select
 
 from directory.export.jobs import Job, Part, changed_ids, snapshot
 from directory.export.models import EXPORTED
+from directory.offers.capacity import Displays
 from directory.offers.resources import live_hits
 from directory.search.keyset import Hit
 
 BATCH = 1000  # rows per fetch from the cursor: a few MB of JSON at most
 
-# Types whose stored resource is not the served one, and what completes it.
-SERVED: dict[str, Callable[[Connection, list[Hit]], list[Hit]]] = {"Location": live_hits}
+# Types whose stored resource is not the served one, and what completes it (with the labels
+# of its codes).
+SERVED: dict[str, Callable[[Connection, list[Hit], Displays], list[Hit]]] = {"Location": live_hits}
 
 
 def _rows(model: Any, job: Job, part: Part) -> Select:
@@ -47,9 +49,9 @@ def _rows(model: Any, job: Job, part: Part) -> Select:
     return select(model.id, payload.label("payload")).where(*in_part, present).order_by(model.id)
 
 
-def ndjson(engine: Engine, job: Job, part: Part) -> Iterator[bytes]:
+def ndjson(engine: Engine, job: Job, part: Part, displays: Displays) -> Iterator[bytes]:
     """The part's resources, one per line, a batch of lines per chunk (memory stays bounded
-    whatever the part's size)."""
+    whatever the part's size); a Location's capacity codings labelled by `displays`."""
     model = EXPORTED[part.type]
     serve = SERVED.get(part.type)
     with snapshot(engine) as conn:
@@ -60,5 +62,5 @@ def ndjson(engine: Engine, job: Job, part: Part) -> Iterator[bytes]:
             # No payload: a delta's row purged since the kick-off (an old tombstone).
             hits = [Hit(row.id, row.payload) for row in batch if row.payload is not None]
             if serve is not None:
-                hits = serve(conn, hits)
+                hits = serve(conn, hits, displays)
             yield "".join(f"{hit.payload}\n" for hit in hits).encode()

@@ -22,6 +22,8 @@ from directory.offers.systems import (
     Dimension,
     capacity_key,
 )
+from terminology.context import Context
+from terminology.store import StoredResources
 
 
 class CapacityError(ValueError):
@@ -156,9 +158,28 @@ def _stamp(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def capacity_extension(row: dict, displays: dict[tuple[str, str], str] | None = None) -> dict:
+Displays = dict[tuple[str, str], str]  # (system, code) → label
+
+
+def capacity_displays(stored: StoredResources) -> Displays:
+    """The labels of every code of the indicators' code systems (TRE_R329…R337) that the
+    loaded terminology holds: none without it."""
+    context = Context(stored, [])
+    displays: Displays = {}
+    for dimension in (*DIMENSIONS, SOURCE_TYPE):
+        index = context.code_system(dimension.system)
+        if index is not None:
+            displays.update(
+                ((dimension.system, code), concept.display)
+                for code, concept in index.concepts.items()
+                if concept.display
+            )
+    return displays
+
+
+def capacity_extension(row: dict, displays: Displays | None = None) -> dict:
     """The supported-capacity extension of a location_capacity row (or Indicator.row()), in
-    the current ROR shape (CodeableConcepts); `displays` maps (system, code) to a label."""
+    the current ROR shape (CodeableConcepts); `displays` gives the codings their labels."""
     displays = displays or {}
     parts: list[dict] = [{"url": NB_CAPACITY, "valueInteger": row["nb"]}]
     if row.get("updated_at"):

@@ -17,7 +17,7 @@ from typing import TypeVar
 import orjson
 from sqlalchemy import ColumnElement, Connection, Select, Text, bindparam, cast, select
 
-from directory.offers.capacity import capacity_extension
+from directory.offers.capacity import Displays, capacity_extension
 from directory.offers.models import Location, LocationCapacity
 from directory.offers.systems import DIMENSIONS
 from directory.search.keyset import Hit, payloads
@@ -90,14 +90,16 @@ def live_states(conn: Connection, ids: list[str]) -> dict[str, LiveState]:
     return {key: live_state(rows) for key, rows in grouped.items()}
 
 
-def served(resource: dict, state: LiveState) -> dict:
-    """The stored resource with its live capacity extensions, version and last change."""
+def served(resource: dict, state: LiveState, displays: Displays | None = None) -> dict:
+    """The stored resource with its live capacity extensions (their codings labelled by
+    `displays`, see capacity.capacity_displays), version and last change."""
     meta = {
         **resource.get("meta", {}),
         "versionId": str(state.version_id),
         "lastUpdated": instant(state.last_updated),
     }
-    extensions = [*resource.get("extension", ()), *map(capacity_extension, state.capacity)]
+    indicators = (capacity_extension(row, displays) for row in state.capacity)
+    extensions = [*resource.get("extension", ()), *indicators]
     return {**resource, "meta": meta, **({"extension": extensions} if extensions else {})}
 
 
@@ -125,7 +127,9 @@ def stored_with_live_rows(condition: ColumnElement[bool]) -> Select:
 _READ = stored_with_live_rows(Location.id == bindparam("id"))
 
 
-def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
+def read_location(
+    conn: Connection, location_id: str, displays: Displays | None = None
+) -> StoredLocation | None:
     """One location as a read serves it, tombstones included (the caller answers 410)."""
     rows = conn.execute(_READ, {"id": location_id}).all()
     if not rows:
@@ -133,24 +137,31 @@ def read_location(conn: Connection, location_id: str) -> StoredLocation | None:
     stored, removed_at = rows[0][1], rows[0][2]
     state = live_state([row[3:] for row in rows])
     return StoredLocation(
-        served(orjson.loads(stored), state),
+        served(orjson.loads(stored), state, displays),
         state.version_id,
         state.last_updated,
         removed_at is not None,
     )
 
 
-def live_hits(conn: Connection, hits: list[AnyHit]) -> list[AnyHit]:
+def live_hits(
+    conn: Connection, hits: list[AnyHit], displays: Displays | None = None
+) -> list[AnyHit]:
     """Search or include hits of locations (stored payloads) turned into served resources,
     keeping their other attributes (such as a near search's distance)."""
     states = live_states(conn, [h.id for h in hits])
     return [
-        replace(h, payload=orjson.dumps(served(orjson.loads(h.payload), states[h.id])).decode())
+        replace(
+            h,
+            payload=orjson.dumps(served(orjson.loads(h.payload), states[h.id], displays)).decode(),
+        )
         for h in hits
         if h.id in states
     ]
 
 
-def location_hits(conn: Connection, ids: list[str]) -> list[Hit]:
+def location_hits(conn: Connection, ids: list[str], displays: Displays | None = None) -> list[Hit]:
     """Served resources of the locations among `ids`, by id, as search hits (_include)."""
-    return live_hits(conn, payloads(conn, Location, Location.id.in_(ids))) if ids else []
+    if not ids:
+        return []
+    return live_hits(conn, payloads(conn, Location, Location.id.in_(ids)), displays)

@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import Connection, text
 
 from directory.errors import DirectoryError
-from directory.offers.capacity import Indicator, capacity_extension
+from directory.offers.capacity import Displays, Indicator, capacity_extension
 from directory.offers.resources import LiveState, served
 from directory.offers.systems import (
     DIMENSIONS,
@@ -381,10 +381,12 @@ def apply_patch(
     actor: str,
     if_match: str | None = None,
     authorize: Callable[[Locked], None] = lambda _locked: None,
+    displays: Displays | None = None,
 ) -> Written:
     """Apply checked `operations` (see check_operation) to the target location in the
     transaction of `conn`, as `actor` (an API key's name); `authorize` may refuse the locked
-    location (raising) before anything is compared or written."""
+    location (raising) before anything is compared or written; the location written is
+    served with its capacity codings labelled by `displays`."""
     locked = _lock(conn, target)
     authorize(locked)
     _check_version(locked, if_match)
@@ -406,7 +408,7 @@ def apply_patch(
     ).one()
     stamp = touched.last_updated
     active = tuple(row for _key, row in sorted(rows.items()) if row["active"])
-    resource = served(touched.resource, LiveState(touched.version_id, stamp, active))
+    resource = served(touched.resource, LiveState(touched.version_id, stamp, active), displays)
     for change in changes:
         after = _extension(change.after)
         common = {"written_by": actor, "content_hash": _digest(after), "stamp": stamp}

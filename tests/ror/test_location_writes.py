@@ -763,6 +763,46 @@ def test_codes_are_checked_against_the_value_set_when_the_terminology_is_loaded(
     assert "the code '99'" in issue(refused)["diagnostics"]
 
 
+def status_displays(resource: dict) -> dict[str, str | None]:
+    """capacityStatus code → its coding's display, over a served Location's indicators."""
+    return {
+        coding["code"]: coding.get("display")
+        for extension in resource.get("extension", [])
+        if extension["url"] == SUPPORTED_CAPACITY
+        for part in extension["extension"]
+        if part["url"] == "capacityStatus"
+        for coding in part["valueCodeableConcept"]["coding"]
+    }
+
+
+def test_served_indicators_carry_the_labels_of_the_loaded_terminology(
+    client: FlaskClient, place: Place, vendor: str, load: Callable
+) -> None:
+    read = f"/fhir/Location/{place.id}"
+    body = patch_body(ror_operation("add", CAPACITY_PATH, indicator(3, capacityStatus="05")))
+    written = client.patch(by_identifier(place), data=body, headers=headers(vendor))
+    before = status_displays(written.get_json())
+    assert "05" in before and set(before.values()) == {None}  # no terminology: codes alone
+    assert status_displays(client.get(read).get_json()) == before
+
+    load(J188, source="terminology")  # TRE_R330's labels: 02 Disponible, 05 Fermé…
+    labelled = status_displays(client.get(read).get_json())
+    assert labelled["05"] == "Fermé" and None not in labelled.values()
+    (found,) = client.get(f"/fhir/Location?_id={place.id}").get_json()["entry"]
+    assert status_displays(found["resource"]) == labelled
+    body = patch_body(ror_operation("add", CAPACITY_PATH, indicator(4, capacityStatus="02")))
+    written = client.patch(by_identifier(place), data=body, headers=headers(vendor))
+    assert status_displays(written.get_json())["02"] == "Disponible"
+    kick_off = client.get(
+        f"/fhir/$export?_type=Location&_typeFilter=Location%3F_id%3D{place.id}",
+        headers={"Prefer": "respond-async"},
+    )
+    status = kick_off.headers["Content-Location"].removeprefix("http://localhost")
+    (output,) = client.get(status).get_json()["output"]
+    exported = orjson.loads(client.get(output["url"].removeprefix("http://localhost")).data)
+    assert exported == client.get(read).get_json() and "Fermé" in str(exported)
+
+
 def test_the_json_api_endpoints_are_documented(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     validate(spec)
