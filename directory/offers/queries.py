@@ -465,16 +465,34 @@ def _nearest_page(conn: Connection, q: LocationQuery, near: Near, cursor_token: 
 SERVICE_LINKS = (HealthcareService.organization_id, HealthcareService.location_ids)
 
 
-def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Page:
-    """Hits carry (organization id, location ids) as links, for _include."""
-    few = _names_services(q)
+def offers_at(q: LocationQuery) -> ColumnElement:
+    """One location of the offer meets `q`, for a whole selection (an export's): the offers
+    at the matching locations, found by hashing them against every offer's locations. A
+    search, which stops at a page, checks offers one by one instead (chained_locations)."""
+    s = HealthcareService
+    located = select(s.id, func.unnest(s.location_ids).label("location_id")).subquery()
+    matching = select(Location.id).where(*location_filters(q))
+    return s.id.in_(select(located.c.id).where(located.c.location_id.in_(matching)))
+
+
+def service_search_filters(
+    conn: Connection, q: ServiceQuery, chain: Callable[[LocationQuery], ColumnElement] | None = None
+) -> list[ColumnElement]:
+    """The conditions of `q` as a search runs them: the projection of offers with a bed now,
+    or chained location criteria through `chain` (by default chained_locations)."""
     if q.location is not None and asks_a_bed_now(q.location):
         # The projection's specialties are the offer's: checked there alone, so that the
         # planner does not count the same condition twice and expect 60 times too few matches.
         own = replace(q, location=None, specialties=())
-        filters = [*service_filters(own), *_with_a_bed_now(q)]
-    else:
-        filters = service_filters(q, lambda chained: chained_locations(conn, chained))
+        return [*service_filters(own), *_with_a_bed_now(q)]
+    return service_filters(q, chain or (lambda chained: chained_locations(conn, chained)))
+
+
+def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Page:
+    """Hits carry (organization id, location ids) as links, for _include."""
+    filters = service_search_filters(conn, q)
+    few = _names_services(q)
+    if q.location is None or not asks_a_bed_now(q.location):
         few = few or _few_own_matches(conn, q)
     return keyset_page(
         conn, HealthcareService, filters, _request(q), cursor, SERVICE_LINKS, few=few

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     Text,
     and_,
     any_,
@@ -107,7 +108,7 @@ def _mailbox(column: ColumnElement, flt: TextFilter) -> ColumnElement:
 
 def _name_part(norm: ColumnElement, raw: ColumnElement, flt: TextFilter) -> ColumnElement:
     """family / given: a prefix of the whole part by default, :contains anywhere in it (the
-    whole name then holds it too: see _names_containing), :exact the part as written."""
+    whole name then holds it too: see _names_walked), :exact the part as written."""
     alternatives = []
     for value in flt.values:
         if flt.mode == "exact":
@@ -145,17 +146,38 @@ def _holding(
     return [or_(*(holds(term) for term in group)) for group in groups]
 
 
-def _names_containing(groups: list[tuple[str, ...]], ids: list[str] | None) -> ColumnElement:
-    """The practitioners whose whole name holds every group's term. With the matches' `ids`
-    (see _gathered_names), PostgreSQL walks the primary key over them, sorted, to the page's
-    end, reading only the page's rows. Without, each practitioner met in page order is
-    checked, which suits terms that most names hold."""
-    if ids is None:
-        # strpos, not LIKE: the planner takes `LIKE '%…%'` for rare and, expecting a few
-        # matches, reads the whole table to sort them (ichar + ard, 21,468 matches: 1.8 s);
-        # it gives a function's result a third of the rows, and walks the id order.
-        return and_(*_holding(lambda term: func.strpos(Practitioner.name_norm, term) > 0, groups))
-    return Practitioner.id == any_(literal(ids, ARRAY(Text)))
+Contains = Callable[[list[tuple[str, ...]]], ColumnElement]  # :contains groups → condition
+
+
+def _names_walked(groups: list[tuple[str, ...]]) -> ColumnElement:
+    """The practitioners whose whole name holds every group's term, checked on each
+    practitioner met in page order: for terms that most names hold."""
+    # strpos, not LIKE: the planner takes `LIKE '%…%'` for rare and, expecting a few
+    # matches, reads the whole table to sort them (ichar + ard, 21,468 matches: 1.8 s); it
+    # gives a function's result a third of the rows, and walks the id order.
+    return and_(*_holding(lambda term: func.strpos(Practitioner.name_norm, term) > 0, groups))
+
+
+def _names_among(ids: list[str]) -> Contains:
+    """The matches of the :contains terms are `ids` (see _gathered_names): PostgreSQL walks
+    the primary key over them, sorted, to the page's end, reading only the page's rows."""
+    return lambda _groups: Practitioner.id == any_(literal(ids, ARRAY(Text)))
+
+
+def _name_matches(groups: list[tuple[str, ...]]) -> Select:
+    """The ids whose whole name holds every group's term, from the narrow rows of
+    practitioner_name (and its trigram index)."""
+    n = PractitionerName
+    return select(n.id).where(
+        *_holding(lambda term: n.name_norm.contains(term, autoescape=True), groups)
+    )
+
+
+def names_holding(groups: list[tuple[str, ...]]) -> ColumnElement:
+    """The practitioners whose whole name holds every group's term, for a whole selection
+    (an export's): checking every practitioner's own row would read the 5 GB table (`mar`:
+    past the 5 s limit)."""
+    return Practitioner.id.in_(_name_matches(groups))
 
 
 def _gathered_names(conn: Connection, groups: list[tuple[str, ...]]) -> list[str] | None:
@@ -164,16 +186,14 @@ def _gathered_names(conn: Connection, groups: list[tuple[str, ...]]) -> list[str
     short for the trigram index, which would then read every name)."""
     if any(len(term) < TRIGRAM for group in groups for term in group):
         return None
-    n = PractitionerName
-    held = _holding(lambda term: n.name_norm.contains(term, autoescape=True), groups)
-    probe = select(n.id).where(*held).limit(GATHERED_NAMES + 1)
+    probe = _name_matches(groups).limit(GATHERED_NAMES + 1)
     ids = list(conn.scalars(probe))
     return ids if len(ids) <= GATHERED_NAMES else None
 
 
 def _name(flt: TextFilter) -> ColumnElement | None:
     """name: every word a word prefix by default, :exact a whole part (:contains: see
-    _names_containing)."""
+    _names_walked)."""
     p = Practitioner
     if flt.mode == "contains":
         return None
@@ -227,9 +247,9 @@ def _organizations_near(near: Near):  # noqa: ANN202
 
 
 def practitioner_filters(
-    q: PractitionerQuery, named: list[str] | None = None
+    q: PractitionerQuery, contains: Contains = _names_walked
 ) -> list[ColumnElement]:
-    """The filters of `q`; `named`: the ids its :contains terms match, when gathered."""
+    """The filters of `q`; `contains` gives the condition of its :contains terms."""
     p = Practitioner
     clauses = _common(p, q.ids, q.active, q.last_updated)
     clauses += [any_token(p.identifier_tokens, v) for v in q.identifiers]
@@ -238,7 +258,7 @@ def practitioner_filters(
     clauses += [_name_part(p.given_norm, p.given, flt) for flt in q.givens]
     clauses += [clause for flt in q.names if (clause := _name(flt)) is not None]
     if groups := _contains_groups(q):
-        clauses.append(_names_containing(groups, named))
+        clauses.append(contains(groups))
     clauses += [any_token(p.qualification_tokens, v) for v in q.qualifications]
     clauses += [_mailbox(p.mailbox_tokens, flt) for flt in q.mailboxes]
     if q.roles is not None:
@@ -253,14 +273,21 @@ def _request(q: PractitionerQuery | RoleQuery) -> PageRequest:
     )
 
 
+def practitioner_search_filters(conn: Connection, q: PractitionerQuery) -> list[ColumnElement]:
+    """The conditions of `q` as a search runs them: its :contains terms' matches gathered
+    from the trigram index when they are few enough."""
+    groups = _contains_groups(q)
+    ids = _gathered_names(conn, groups) if groups else None
+    return practitioner_filters(q, _names_walked if ids is None else _names_among(ids))
+
+
 def search_practitioners(conn: Connection, q: PractitionerQuery, cursor: str | None) -> Page:
     tokens = identifier_lookup(q, cursor)
     found = tokens and identifier_page(conn, Practitioner, tokens, _request(q))
     if found:
         return found
     few = names_records(q.identifiers)
-    groups = _contains_groups(q)
-    filters = practitioner_filters(q, _gathered_names(conn, groups) if groups else None)
+    filters = practitioner_search_filters(conn, q)
     return keyset_page(conn, Practitioner, filters, _request(q), cursor, few=few)
 
 

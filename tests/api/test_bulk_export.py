@@ -464,3 +464,41 @@ def test_bad_post_kick_offs_answer_400(loaded: FlaskClient, data: str, message: 
     )
     assert response.status_code == 400
     assert message in response.get_json()["issue"][0]["diagnostics"]
+
+
+def searched_ids(client: FlaskClient, search: str) -> list[str]:
+    """The ids a FHIR search finds, every page followed, sorted."""
+    found: list[str] = []
+    url: str | None = f"/fhir/{search}&_count=1000"
+    while url:
+        bundle = client.get(url).get_json()
+        found += [
+            e["resource"]["id"] for e in bundle.get("entry", []) if e["search"]["mode"] == "match"
+        ]
+        url = next(
+            (path(link["url"]) for link in bundle["link"] if link["relation"] == "next"), None
+        )
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "HealthcareService?location.capacity-status=05",  # chained: the offers at the locations
+        "HealthcareService?location.gender-capacity-available=01",
+        "HealthcareService?location.capacity-status=02&location.temporality-capacity=01"
+        "&location.nb-capacity=gt0&specialty=356",  # a bed now: the projection
+        "HealthcareService?_has:PractitionerRole:service:active=true",
+        "Practitioner?name:contains=mar",  # from the names' trigram index
+        "Practitioner?name:contains=ar&given:contains=e",  # terms too short for it
+        "Organization?address-postalcode=01,69",
+    ],
+)
+def test_a_type_filter_selects_what_the_types_search_finds(
+    loaded: FlaskClient, search: str
+) -> None:
+    resource_type = search.partition("?")[0]
+    expected = searched_ids(loaded, search)
+    assert expected  # the fixtures hold matches, so that the comparison means something
+    body = export(loaded, f"_type={resource_type}&_typeFilter={quote(search, safe='')}")
+    assert ids(exported(loaded, body).get(resource_type, [])) == expected
