@@ -42,11 +42,12 @@ def search_healthcare_services() -> Response:
         args, SERVICE_PARAMS, ServiceQuery(), SORTS, SERVICE_INCLUDES, SERVICE_REVINCLUDES
     )
     wanted = set(search.includes)
+    labels = capacity_labels()  # before the connection: it may take one of its own
     with current_app.extensions["engine"].connect() as conn:
         page = queries.search_services(conn, search.query, search.cursor)  # type: ignore[arg-type]
         if wanted & {"HealthcareService:location", "*"}:
             ids = sorted({i for h in page.rows for i in h.links[1]})
-            page.included += location_hits(conn, ids, capacity_labels())
+            page.included += location_hits(conn, ids, labels)
         if wanted & {"HealthcareService:organization", "*"}:
             ids = sorted({h.links[0] for h in page.rows if h.links[0]})
             page.included += get_resources(conn, ids)

@@ -40,8 +40,9 @@ def read_response(
 
 @blueprint.get("/Location/<location_id>")
 def read_location_by_id(location_id: str) -> Response:
+    labels = capacity_labels()  # before the connection: it may take one of its own
     with current_app.extensions["engine"].connect() as conn:
-        stored = read_location(conn, location_id, capacity_labels())
+        stored = read_location(conn, location_id, labels)
     if stored is None:
         raise NotFound(f"Location/{location_id} is not known")
     if stored.removed:
@@ -63,9 +64,10 @@ def search_locations() -> Response:
         LOCATION_INCLUDES,
         LOCATION_REVINCLUDES,
     )
+    labels = capacity_labels()
     with current_app.extensions["engine"].connect() as conn:
         page = queries.search_locations(conn, search.query, search.cursor)  # type: ignore[arg-type]
-        page.rows = live_hits(conn, page.rows, capacity_labels())
+        page.rows = live_hits(conn, page.rows, labels)
         if search.includes:  # Location:organization, or *
             ids = sorted({h.organization_id for h in page.rows if h.organization_id})
             page.included += get_resources(conn, ids)

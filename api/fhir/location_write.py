@@ -113,6 +113,7 @@ def _patch(target: Target) -> Response:
     def authorize(locked: Locked) -> None:
         require_establishment(grant, locked.finess, f"Location/{locked.id}")
 
+    labels = capacity_labels()  # before the transaction: it may take a connection of its own
     with _transaction() as conn:
         written = apply_patch(
             conn,
@@ -121,7 +122,7 @@ def _patch(target: Target) -> Response:
             grant.name,
             request.headers.get("If-Match"),
             authorize,
-            capacity_labels(),
+            labels,
         )
     log.info(
         "capacity written: key=%s Location/%s version %s: %s",

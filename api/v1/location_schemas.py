@@ -35,6 +35,14 @@ class IndicatorSchema(Schema):
     )
     source_type = _code("capacitySourceType (J193): 01 manual, 02 bed management…")
     comment = fields.String(allow_none=True)
+    labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "The labels of its codes, by field (capacity_type, status…), from "
+            "the loaded terminology (TRE_R329 to TRE_R337); empty without it"
+        },
+    )
     written_by = fields.String(
         allow_none=True,
         metadata={"description": "The API key that wrote it last; null: the ROR extract"},

@@ -8,10 +8,12 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from werkzeug.exceptions import BadRequest
 
+from api.fhir import capacity_labels
 from api.v1.location_schemas import CapacitySchema, HistoryArgs, HistoryPageSchema
 from api.v1.organizations import next_url
 from directory.errors import NotFound
 from directory.offers import history
+from directory.offers.capacity import indicator_labels
 
 blueprint = Blueprint(
     "locations", __name__, url_prefix="/api/v1", description="ROR locations and their capacity."
@@ -32,12 +34,15 @@ def location_capacity(location_id: str) -> dict:
     """Current capacity of a location
 
     Its active indicators (beds or places by status, temporality, gender…), each with its
-    count, the date its source updated it, and the API key that wrote it (null: the ROR
-    extract).
+    count, the date its source updated it, the API key that wrote it (null: the ROR
+    extract), and the labels of its codes when the terminology is loaded.
     """
     with current_app.extensions["engine"].connect() as conn:
         state = _known(conn, location_id)
         items = history.current_capacity(conn, location_id)
+    displays = capacity_labels()
+    for item in items:
+        item["labels"] = indicator_labels(item, displays)
     return {
         "location": state.id,
         "version": state.version_id,

@@ -177,6 +177,17 @@ def capacity_displays(stored: StoredResources) -> Displays:
     return displays
 
 
+def indicator_labels(row: dict, displays: Displays) -> dict[str, str]:
+    """The labels of a location_capacity row's codes, by column (those the terminology
+    holds)."""
+    return {
+        dimension.column: label
+        for dimension in (*DIMENSIONS, SOURCE_TYPE)
+        if (code := row.get(dimension.column))
+        and (label := displays.get((dimension.system, code))) is not None
+    }
+
+
 def capacity_extension(row: dict, displays: Displays | None = None) -> dict:
     """The supported-capacity extension of a location_capacity row (or Indicator.row()), in
     the current ROR shape (CodeableConcepts); `displays` gives the codings their labels."""

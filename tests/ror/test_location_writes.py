@@ -801,6 +801,8 @@ def test_served_indicators_carry_the_labels_of_the_loaded_terminology(
     (output,) = client.get(status).get_json()["output"]
     exported = orjson.loads(client.get(output["url"].removeprefix("http://localhost")).data)
     assert exported == client.get(read).get_json() and "Fermé" in str(exported)
+    items = client.get(f"/api/v1/locations/{place.id}/capacity").get_json()["items"]
+    assert {i["status"]: i["labels"].get("status") for i in items} == labelled
 
 
 def test_the_json_api_endpoints_are_documented(client: FlaskClient) -> None:
