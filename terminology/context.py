@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from terminology.canonical import oid_of
 from terminology.codesystem import CodeSystemIndex
 from terminology.store import StoredResources
@@ -50,6 +52,19 @@ class Context:
                 preferred(stored, lambda s: s["version"], lambda s: _usable(s["resource"])),
             )
         return None
+
+    def displays(self, systems: Iterable[str]) -> dict[tuple[str, str], str]:
+        """(system, code) → display, for every code of `systems` (those known)."""
+        found: dict[tuple[str, str], str] = {}
+        for system in systems:
+            index = self.code_system(system)
+            if index is not None:
+                found.update(
+                    ((system, code), concept.display)
+                    for code, concept in index.concepts.items()
+                    if concept.display
+                )
+        return found
 
     def code_system(self, reference: str, version: str | None = None) -> CodeSystemIndex | None:
         chosen = self._choose("CodeSystem", reference, version)

@@ -17,6 +17,7 @@ from directory.offers import sas, sas_place
 from directory.offers.radii import RadiusTable, radius_table
 from loaders.scheduling.config import parse_duration
 from terminology.context import Context
+from terminology.store import StoredResources
 
 blueprint = Blueprint("offers", __name__, url_prefix="/api/v1", description="ROR care offers.")
 
@@ -65,19 +66,19 @@ def parse_search(origin: sas_place.Origin, args: dict) -> sas.SasQuery:
     )
 
 
+def _sas_displays(stored: StoredResources) -> dict[tuple[str, str], str]:
+    systems = {*sas.FILTER_SYSTEMS.values(), *(d.system for d in sas.DIMENSION.values())}
+    return Context(stored, []).displays(systems)
+
+
 def _labels() -> sas.Label:
-    """Labels of codes from the loaded terminologies (None for a code they do not hold)."""
-    context = Context(current_app.extensions["terminology"], [])
-    known: dict[tuple[str, str], str | None] = {}
-
-    def label(system: str, code: str) -> str | None:
-        if (system, code) not in known:
-            index = context.code_system(system)
-            concept = index.concepts.get(code) if index else None
-            known[system, code] = concept.display if concept else None
-        return known[system, code]
-
-    return label
+    """Labels of codes from the loaded terminologies (None for a code they do not hold),
+    gathered once per terminology load and before the search takes its connection: a
+    lookup then never waits for a connection of its own."""
+    stored = current_app.extensions["terminology"]
+    stored.refresh()
+    known = stored.derived("SAS labels", _sas_displays)
+    return lambda system, code: known.get((system, code))
 
 
 @blueprint.route("/offers/search")
@@ -92,17 +93,13 @@ def search_offers(args: dict) -> Response:
     radius. Give one place: `lat` and `lon`, `commune` or `postcode`.
     """
     settings: SasSettings = current_app.extensions["sas"]
-    current_app.extensions["terminology"].refresh()
+    labels = _labels()
     with current_app.extensions["engine"].connect() as conn:
         origin = _origin(conn, args)
         page = sas.search(
-            conn,
-            parse_search(origin, args),
-            settings.radii,
-            settings.stale_after,
-            args.get("cursor"),
-            _labels(),
-        )
+            conn, parse_search(origin, args), settings.radii, settings.stale_after,
+            args.get("cursor"), labels,
+        )  # fmt: skip
     return json_response(
         {
             "place": {

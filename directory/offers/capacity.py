@@ -164,17 +164,7 @@ Displays = dict[tuple[str, str], str]  # (system, code) → label
 def capacity_displays(stored: StoredResources) -> Displays:
     """The labels of every code of the indicators' code systems (TRE_R329…R337) that the
     loaded terminology holds: none without it."""
-    context = Context(stored, [])
-    displays: Displays = {}
-    for dimension in (*DIMENSIONS, SOURCE_TYPE):
-        index = context.code_system(dimension.system)
-        if index is not None:
-            displays.update(
-                ((dimension.system, code), concept.display)
-                for code, concept in index.concepts.items()
-                if concept.display
-            )
-    return displays
+    return Context(stored, []).displays(d.system for d in (*DIMENSIONS, SOURCE_TYPE))
 
 
 def indicator_labels(row: dict, displays: Displays) -> dict[str, str]:
