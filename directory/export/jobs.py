@@ -51,9 +51,9 @@ class Job:
     parts: tuple[Part, ...]
     selection: Selection | None  # None: every record of the parts' types
 
-    def condition(self, conn: Connection, resource_type: str) -> ColumnElement | None:
+    def condition(self, resource_type: str) -> ColumnElement | None:
         """What the job holds of the type, beyond its parts' id ranges; None: every record."""
-        return None if self.selection is None else self.selection.condition(conn, resource_type)
+        return None if self.selection is None else self.selection.condition(resource_type)
 
     def part(self, resource_type: str, number: int) -> Part | None:
         return next((p for p in self.parts if p.type == resource_type and p.number == number), None)
@@ -180,7 +180,7 @@ def create_job(
     parts = [
         part
         for t in selection.exported()
-        for part in plan_parts(conn, t, since, part_size, selection.condition(conn, t))
+        for part in plan_parts(conn, t, since, part_size, selection.condition(t))
     ]
     expires_at = conn.scalar(select(func.now() + lifetime))
     job = Job(

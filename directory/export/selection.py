@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, any_, func, or_, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, any_, func, or_, select, true, union
 
 from directory.errors import InvalidParameter, NotSupported
 from directory.export.models import EXPORTED
@@ -47,29 +47,26 @@ COMPLETE_EXTRACT = "_myCompleteExtract"
 
 @dataclass(frozen=True)
 class Searchable:
-    """A type's FHIR search, as its search endpoint parses and runs it: `filters` may look
-    rows up first (a chained criterion's locations, a :contains term's names)."""
+    """A type's FHIR search: its parameters, parsed as its search endpoint parses them, and
+    its conditions in the form that suits a whole set rather than a page (the offers at
+    the locations chained criteria match, the names :contains terms match)."""
 
     params: dict[str, SearchParam]
     empty: Any
-    filters: Callable[[Connection, Any], list[ColumnElement]]
-
-
-def _plain(filters: Callable[[Any], list[ColumnElement]]) -> Callable[[Connection, Any], list]:
-    return lambda _conn, query: filters(query)
+    filters: Callable[[Any], list[ColumnElement]]
 
 
 SEARCHABLE: dict[str, Searchable] = {
-    "Organization": Searchable(ORGANIZATION_PARAMS, OrganizationQuery(), _plain(organization_filters)),
+    "Organization": Searchable(ORGANIZATION_PARAMS, OrganizationQuery(), organization_filters),
     "HealthcareService": Searchable(
-        SERVICE_PARAMS, ServiceQuery(), lambda conn, q: service_search_filters(conn, q, offers_at)
+        SERVICE_PARAMS, ServiceQuery(), lambda q: service_search_filters(q, offers_at)
     ),
-    "Location": Searchable(LOCATION_PARAMS, LocationQuery(), _plain(location_filters)),
+    "Location": Searchable(LOCATION_PARAMS, LocationQuery(), location_filters),
     "Practitioner": Searchable(
-        PRACTITIONER_PARAMS, PractitionerQuery(), lambda _conn, q: practitioner_filters(q, names_holding)
+        PRACTITIONER_PARAMS, PractitionerQuery(), lambda q: practitioner_filters(q, names_holding)
     ),
-    "PractitionerRole": Searchable(ROLE_PARAMS, RoleQuery(), _plain(role_filters)),
-}  # fmt: skip
+    "PractitionerRole": Searchable(ROLE_PARAMS, RoleQuery(), role_filters),
+}
 
 S, L, R = HealthcareService, Location, PractitionerRole
 # (from, to, the ids of `to` that the rows of `from` whose ids are `ids` reference). Listed so
@@ -132,20 +129,20 @@ class Selection:
                     f"(_type: {', '.join(self.types)})"
                 )
 
-    def _own(self, conn: Connection, resource_type: str) -> ColumnElement | None:
+    def _own(self, resource_type: str) -> ColumnElement | None:
         """Its filters' condition; None: every record of the type."""
         searchable = SEARCHABLE[resource_type]
         queries = [q for t, q in map(parse_type_filter, self.filters) if t == resource_type]
         if not queries:
             return None
-        return or_(*(and_(true(), *searchable.filters(conn, q)) for q in queries))
+        return or_(*(and_(true(), *searchable.filters(q)) for q in queries))
 
-    def _linked(self, conn: Connection) -> dict[str, list[Select]]:
+    def _linked(self) -> dict[str, list[Select]]:
         """The ids of each type that the held records reference."""
         held: dict[str, list[Select]] = {}
         for resource_type in self.types:
             model = EXPORTED[resource_type]
-            own = self._own(conn, resource_type)
+            own = self._own(resource_type)
             present = select(model.id).where(model.removed_at.is_(None))
             held[resource_type] = [present if own is None else present.where(own)]
         linked: dict[str, list[Select]] = {}
@@ -168,12 +165,12 @@ class Selection:
             for source, target, _ in LINKS
         )
 
-    def condition(self, conn: Connection, resource_type: str) -> ColumnElement | None:
+    def condition(self, resource_type: str) -> ColumnElement | None:
         """What the export holds of one of its types; None: every record."""
-        own = self._own(conn, resource_type) if resource_type in self.types else None
+        own = self._own(resource_type) if resource_type in self.types else None
         if resource_type in self.types and own is None:
             return None
-        linked = self._linked(conn).get(resource_type) if self.associated else None
+        linked = self._linked().get(resource_type) if self.associated else None
         if not linked:
             return own
         ids = union(*linked).scalar_subquery()

@@ -30,12 +30,12 @@ BATCH = 1000  # rows per fetch from the cursor: a few MB of JSON at most
 SERVED: dict[str, Callable[[Connection, list[Hit], Displays], list[Hit]]] = {"Location": live_hits}
 
 
-def _rows(conn: Connection, model: Any, job: Job, part: Part) -> Select:
+def _rows(model: Any, job: Job, part: Part) -> Select:
     """The part's rows (id, stored JSON text) in id order."""
     in_part = [model.id >= part.first]
     if part.upper is not None:
         in_part.append(model.id < part.upper)
-    if (held := job.condition(conn, part.type)) is not None:
+    if (held := job.condition(part.type)) is not None:
         in_part.append(held)
     payload = cast(model.resource, Text)
     if job.since is not None:
@@ -56,7 +56,7 @@ def ndjson(engine: Engine, job: Job, part: Part, displays: Displays) -> Iterator
     serve = SERVED.get(part.type)
     with snapshot(engine) as conn:
         rows = conn.execute(
-            _rows(conn, model, job, part),
+            _rows(model, job, part),
             execution_options={"stream_results": True, "yield_per": BATCH},
         )
         for batch in rows.partitions():

@@ -476,21 +476,21 @@ def offers_at(q: LocationQuery) -> ColumnElement:
 
 
 def service_search_filters(
-    conn: Connection, q: ServiceQuery, chain: Callable[[LocationQuery], ColumnElement] | None = None
+    q: ServiceQuery, chain: Callable[[LocationQuery], ColumnElement]
 ) -> list[ColumnElement]:
-    """The conditions of `q` as a search runs them: the projection of offers with a bed now,
-    or chained location criteria through `chain` (by default chained_locations)."""
+    """The conditions of `q`: the projection of offers with a bed now, or chained location
+    criteria through `chain` (chained_locations for a page, offers_at for a whole set)."""
     if q.location is not None and asks_a_bed_now(q.location):
         # The projection's specialties are the offer's: checked there alone, so that the
         # planner does not count the same condition twice and expect 60 times too few matches.
         own = replace(q, location=None, specialties=())
         return [*service_filters(own), *_with_a_bed_now(q)]
-    return service_filters(q, chain or (lambda chained: chained_locations(conn, chained)))
+    return service_filters(q, chain)
 
 
 def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Page:
     """Hits carry (organization id, location ids) as links, for _include."""
-    filters = service_search_filters(conn, q)
+    filters = service_search_filters(q, lambda chained: chained_locations(conn, chained))
     few = _names_services(q)
     if q.location is None or not asks_a_bed_now(q.location):
         few = few or _few_own_matches(conn, q)

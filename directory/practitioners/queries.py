@@ -273,21 +273,15 @@ def _request(q: PractitionerQuery | RoleQuery) -> PageRequest:
     )
 
 
-def practitioner_search_filters(conn: Connection, q: PractitionerQuery) -> list[ColumnElement]:
-    """The conditions of `q` as a search runs them: its :contains terms' matches gathered
-    from the trigram index when they are few enough."""
-    groups = _contains_groups(q)
-    ids = _gathered_names(conn, groups) if groups else None
-    return practitioner_filters(q, _names_walked if ids is None else _names_among(ids))
-
-
 def search_practitioners(conn: Connection, q: PractitionerQuery, cursor: str | None) -> Page:
     tokens = identifier_lookup(q, cursor)
     found = tokens and identifier_page(conn, Practitioner, tokens, _request(q))
     if found:
         return found
     few = names_records(q.identifiers)
-    filters = practitioner_search_filters(conn, q)
+    groups = _contains_groups(q)
+    ids = _gathered_names(conn, groups) if groups else None
+    filters = practitioner_filters(q, _names_walked if ids is None else _names_among(ids))
     return keyset_page(conn, Practitioner, filters, _request(q), cursor, few=few)
 
 
