@@ -29,6 +29,7 @@ from api.fhir.capacity_patch import parse_patch
 from directory.access.keys import CAPACITY_WRITE
 from directory.errors import InvalidParameter, NotFound
 from directory.offers import history
+from directory.offers.capacity import Displays, with_labels
 from directory.offers.resources import instant
 from directory.offers.writes import (
     BadPatch,
@@ -160,11 +161,11 @@ def _count() -> int:
     return int(raw)
 
 
-def _entry(location_id: str, item: history.Version) -> dict:
+def _entry(location_id: str, item: history.Version, labels: Displays) -> dict:
     url = f"{base_url()}/Location/{location_id}"
     return {
         "fullUrl": url,
-        "resource": item.resource,
+        "resource": with_labels(item.resource, labels),
         "request": {"method": "PATCH", "url": f"Location/{location_id}"},
         "response": {
             "status": "200",
@@ -181,6 +182,7 @@ def location_history(location_id: str) -> Response:
     cursor = request.args.get("_cursor")
     if cursor is not None and not cursor.isdigit():
         raise InvalidParameter(f"_cursor={cursor}: not a cursor this server gave")
+    labels = capacity_labels()
     with current_app.extensions["engine"].connect() as conn:
         if history.location_state(conn, location_id) is None:
             raise NotFound(f"Location/{location_id} is not known")
@@ -196,7 +198,7 @@ def location_history(location_id: str) -> Response:
         "resourceType": "Bundle",
         "type": "history",
         "link": links,
-        "entry": [_entry(location_id, item) for item in page],
+        "entry": [_entry(location_id, item, labels) for item in page],
     }
     return fhir_response(orjson.dumps(bundle))
 
@@ -204,7 +206,7 @@ def location_history(location_id: str) -> Response:
 @blueprint.get("/Location/<location_id>/_history/<version_id>")
 def location_version(location_id: str, version_id: str) -> Response:
     """The Location as a write left it."""
-    found = None
+    found, labels = None, capacity_labels()
     if version_id.isdigit():
         with current_app.extensions["engine"].connect() as conn:
             found = history.version(conn, location_id, int(version_id))
@@ -213,5 +215,5 @@ def location_version(location_id: str, version_id: str) -> Response:
             f"Location/{location_id} has no version {version_id} made by a write "
             f"(the current version: GET /fhir/Location/{location_id})"
         )
-    response = fhir_response(orjson.dumps(found.resource))
+    response = fhir_response(orjson.dumps(with_labels(found.resource, labels)))
     return _with_version(response, found.version_id, found.at)

@@ -178,6 +178,21 @@ def indicator_labels(row: dict, displays: Displays) -> dict[str, str]:
     }
 
 
+def with_labels(resource: dict, displays: Displays) -> dict:
+    """A Location kept in the history, its capacity codings given the labels a read gives
+    them (the versions a load or a write made before the terminology came hold codes
+    alone); changed in place."""
+    for extension in resource.get("extension", ()):
+        if extension.get("url") != SUPPORTED_CAPACITY:
+            continue
+        for part in extension.get("extension", ()):
+            for coding in part.get("valueCodeableConcept", {}).get("coding", ()):
+                label = displays.get((coding.get("system"), coding.get("code")))
+                if label is not None and "display" not in coding:
+                    coding["display"] = label
+    return resource
+
+
 def capacity_extension(row: dict, displays: Displays | None = None) -> dict:
     """The supported-capacity extension of a location_capacity row (or Indicator.row()), in
     the current ROR shape (CodeableConcepts); `displays` gives the codings their labels."""

@@ -803,6 +803,12 @@ def test_served_indicators_carry_the_labels_of_the_loaded_terminology(
     assert exported == client.get(read).get_json() and "Fermé" in str(exported)
     items = client.get(f"/api/v1/locations/{place.id}/capacity").get_json()["items"]
     assert {i["status"]: i["labels"].get("status") for i in items} == labelled
+    # The version written before the terminology came is labelled when read, as the others.
+    versions = client.get(f"{read}/_history").get_json()["entry"]
+    assert len(versions) == 2
+    assert all(None not in status_displays(v["resource"]).values() for v in versions)
+    first = versions[-1]["resource"]["meta"]["versionId"]
+    assert status_displays(client.get(f"{read}/_history/{first}").get_json())["05"] == "Fermé"
 
 
 def test_the_json_api_endpoints_are_documented(client: FlaskClient) -> None:
