@@ -93,7 +93,8 @@ class StoredResources:
 
     def derived(self, name: str, build: Callable[[StoredResources], Any]) -> Any:
         """A value computed from the stored resources (`build(self)`), kept under `name`
-        until a load changes them."""
+        until a load changes them (checked first, as `refresh` does)."""
+        self.refresh()
         found = self._derived.get(name)
         if found is None:
             found = self._derived[name] = build(self)

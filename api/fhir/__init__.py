@@ -25,9 +25,7 @@ def capacity_labels() -> Displays:
     """The labels of capacity codes in the loaded terminology, for the locations served.
     Call it before taking a connection: it may read the terminology on one of its own, and
     requests that each held one while waiting for another would exhaust the pool."""
-    stored = current_app.extensions["terminology"]
-    stored.refresh()
-    return stored.derived("capacity displays", capacity_displays)
+    return current_app.extensions["terminology"].derived("capacity displays", capacity_displays)
 
 
 def fhir_response(body: bytes | str, status: int = 200) -> Response:

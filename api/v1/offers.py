@@ -75,9 +75,7 @@ def _labels() -> sas.Label:
     """Labels of codes from the loaded terminologies (None for a code they do not hold),
     gathered once per terminology load and before the search takes its connection: a
     lookup then never waits for a connection of its own."""
-    stored = current_app.extensions["terminology"]
-    stored.refresh()
-    known = stored.derived("SAS labels", _sas_displays)
+    known = current_app.extensions["terminology"].derived("SAS labels", _sas_displays)
     return lambda system, code: known.get((system, code))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -121,22 +122,27 @@ class Selection:
     associated: bool = False
 
     def __post_init__(self) -> None:
-        for value in self.filters:
-            resource_type, _ = parse_type_filter(value)
+        for value, (resource_type, _) in zip(self.filters, self._parsed, strict=True):
             if resource_type not in self.types:
                 raise InvalidParameter(
                     f"_typeFilter: {value!r} filters {resource_type}, which is not exported "
                     f"(_type: {', '.join(self.types)})"
                 )
 
+    @cached_property
+    def _parsed(self) -> list[tuple[str, Any]]:
+        """(type, query) of each filter, parsed once."""
+        return [parse_type_filter(value) for value in self.filters]
+
     def _own(self, resource_type: str) -> ColumnElement | None:
         """Its filters' condition; None: every record of the type."""
         searchable = SEARCHABLE[resource_type]
-        queries = [q for t, q in map(parse_type_filter, self.filters) if t == resource_type]
+        queries = [q for t, q in self._parsed if t == resource_type]
         if not queries:
             return None
         return or_(*(and_(true(), *searchable.filters(q)) for q in queries))
 
+    @cached_property
     def _linked(self) -> dict[str, list[Select]]:
         """The ids of each type that the held records reference."""
         held: dict[str, list[Select]] = {}
@@ -154,23 +160,15 @@ class Selection:
 
     def exported(self) -> tuple[str, ...]:
         """The types with files, in manifest order."""
-        reached = {target for _source, target, _ in LINKS if self._reaches(target)}
-        wanted = set(self.types) | (reached if self.associated else set())
+        wanted = set(self.types) | (set(self._linked) if self.associated else set())
         return tuple(t for t in EXPORTED if t in wanted)
-
-    def _reaches(self, resource_type: str) -> bool:
-        """Whether links lead from the types asked for to `resource_type`."""
-        return any(
-            target == resource_type and (source in self.types or self._reaches(source))
-            for source, target, _ in LINKS
-        )
 
     def condition(self, resource_type: str) -> ColumnElement | None:
         """What the export holds of one of its types; None: every record."""
         own = self._own(resource_type) if resource_type in self.types else None
         if resource_type in self.types and own is None:
             return None
-        linked = self._linked().get(resource_type) if self.associated else None
+        linked = self._linked.get(resource_type) if self.associated else None
         if not linked:
             return own
         ids = union(*linked).scalar_subquery()

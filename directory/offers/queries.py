@@ -475,12 +475,16 @@ def offers_at(q: LocationQuery) -> ColumnElement:
     return s.id.in_(select(located.c.id).where(located.c.location_id.in_(matching)))
 
 
+def _chains_a_bed_now(q: ServiceQuery) -> bool:
+    return q.location is not None and asks_a_bed_now(q.location)
+
+
 def service_search_filters(
     q: ServiceQuery, chain: Callable[[LocationQuery], ColumnElement]
 ) -> list[ColumnElement]:
     """The conditions of `q`: the projection of offers with a bed now, or chained location
     criteria through `chain` (chained_locations for a page, offers_at for a whole set)."""
-    if q.location is not None and asks_a_bed_now(q.location):
+    if _chains_a_bed_now(q):
         # The projection's specialties are the offer's: checked there alone, so that the
         # planner does not count the same condition twice and expect 60 times too few matches.
         own = replace(q, location=None, specialties=())
@@ -492,7 +496,7 @@ def search_services(conn: Connection, q: ServiceQuery, cursor: str | None) -> Pa
     """Hits carry (organization id, location ids) as links, for _include."""
     filters = service_search_filters(q, lambda chained: chained_locations(conn, chained))
     few = _names_services(q)
-    if q.location is None or not asks_a_bed_now(q.location):
+    if not _chains_a_bed_now(q):
         few = few or _few_own_matches(conn, q)
     return keyset_page(
         conn, HealthcareService, filters, _request(q), cursor, SERVICE_LINKS, few=few
